@@ -1,0 +1,51 @@
+"""Celery settings (lowercase names), derived from the environment through worker.settings."""
+
+from kombu import Queue
+
+from producers.contract import QUEUE
+from worker.settings import get_settings
+
+_settings = get_settings()
+
+broker_url = _settings.broker_url
+broker_connection_retry_on_startup = True
+if broker_url and broker_url.startswith(("redis://", "rediss://")):
+    # Same protocol, but a malformed item on the queue cannot stop the worker.
+    broker_transport = "worker.transport:Transport"
+
+# Only JSON crosses the queue: no pickle, ever.
+task_serializer = "json"
+result_serializer = "json"
+accept_content = ["json"]
+event_serializer = "json"
+
+# Outcomes live in PostgreSQL (and the outcome store), not in a Celery result backend.
+task_ignore_result = True
+
+# At-least-once delivery: ack after the work is committed; a killed worker's message comes back.
+task_acks_late = True
+task_reject_on_worker_lost = True
+worker_cancel_long_running_tasks_on_connection_loss = True
+worker_prefetch_multiplier = 4
+
+task_time_limit = _settings.task_time_limit
+task_soft_time_limit = max(5, _settings.task_time_limit - 30)
+
+task_default_queue = QUEUE
+task_queues = (Queue(QUEUE, durable=True),)
+task_create_missing_queues = True
+
+broker_transport_options = {
+    # An unacked message returns to the queue after this many seconds; it must stay well above
+    # the task time limit plus the longest retry countdown, or a slow task would run twice.
+    "visibility_timeout": _settings.visibility_timeout,
+    "confirm_publish": True,
+}
+
+# Task events for Flower and `celery events`.
+worker_send_task_events = True
+task_send_sent_event = True
+
+# Undecodable and unknown messages are dead-lettered by our consumer instead of only logged.
+worker_consumer = "worker.consumer:IntakeConsumer"
+worker_hijack_root_logger = False

@@ -1,0 +1,68 @@
+"""Rows for tests: tenants, users, skills, settings and preferences with sensible defaults."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from worker.models import SiteSettings, Skill, Tenant, User, UserPreferences
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class World:
+    """A tenant with an author (consenting) and a skill of theirs; capture on."""
+
+    tenant: Tenant
+    author: User
+    skill: Skill
+
+
+def tenant(session: Session, *, active: bool = True, capture: bool | None = None) -> Tenant:
+    row = Tenant(id=_id("tenant"), name="Tenant", slug=_id("slug"), is_active=active)
+    session.add(row)
+    session.flush()
+    if capture is not None:
+        session.add(
+            SiteSettings(id=_id("settings"), tenant_id=row.id, training_data_capture_enabled=capture)
+        )
+    return row
+
+
+def user(
+    session: Session, tenant: Tenant, *, consent: Any = None, name: str = "Ada", image: str | None = None
+) -> User:
+    row = User(id=_id("user"), tenant_id=tenant.id, email=f"{_id('u')}@example.test", name=name, image=image)
+    session.add(row)
+    session.flush()
+    if consent is not None:
+        session.add(
+            UserPreferences(
+                id=_id("prefs"),
+                tenant_id=tenant.id,
+                user_id=row.id,
+                preferences={"trainingDataConsent": consent},
+            )
+        )
+    return row
+
+
+def skill(session: Session, tenant: Tenant, author: User) -> Skill:
+    row = Skill(id=_id("skill"), tenant_id=tenant.id, name="Skill", slug=_id("s"), author_id=author.id)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def world(session: Session, *, capture: bool = True, consent: bool = True) -> World:
+    t = tenant(session, capture=capture)
+    author = user(session, t, consent=consent)
+    s = skill(session, t, author)
+    session.commit()
+    return World(t, author, s)

@@ -1,0 +1,98 @@
+"""Engines and sessions: one pooled engine per process, rebuilt after a fork."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import psycopg
+import sqlalchemy.exc
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from worker.errors import ConfigurationError
+from worker.settings import get_settings
+
+_lock = threading.Lock()
+_engines: dict[tuple[int, str], Engine] = {}
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Point a plain `postgresql://` URL at the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def database_url() -> str:
+    url = get_settings().database_url
+    if not url:
+        raise ConfigurationError(
+            "DATABASE_URL is not set; run through `intake` to use the embedded PostgreSQL"
+        )
+    return url
+
+
+def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
+    settings = get_settings()
+    return create_engine(
+        sqlalchemy_url(url),
+        pool_size=pool_size or settings.db_pool_size,
+        max_overflow=2,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        # Short connect timeout so an unreachable database is a quick, retryable fault.
+        connect_args={"connect_timeout": 5, "application_name": "training-intake"},
+    )
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """This process's engine for `url` (default DATABASE_URL); a forked child gets its own."""
+    url = url or database_url()
+    key = (os.getpid(), url)
+    engine = _engines.get(key)
+    if engine is None:
+        with _lock:
+            engine = _engines.get(key)
+            if engine is None:
+                engine = _engines[key] = make_engine(url)
+    return engine
+
+
+def session_factory(url: str | None = None) -> sessionmaker[Session]:
+    return sessionmaker(get_engine(url), expire_on_commit=False)
+
+
+def forget_inherited_engines() -> None:
+    """After a fork: drop the parent's pools without closing the parent's sockets."""
+    pid = os.getpid()
+    with _lock:
+        for key in [k for k in _engines if k[0] != pid]:
+            _engines.pop(key).dispose(close=False)
+
+
+def dispose_engines() -> None:
+    with _lock:
+        for key in list(_engines):
+            _engines.pop(key).dispose()
+
+
+# SQLSTATE classes and codes that a retry can cure: lost connections, serialization failures
+# and deadlocks, resource exhaustion, a server shutting down or starting up, lock/statement timeouts.
+_TRANSIENT_SQLSTATE_PREFIXES = ("08", "40", "53", "57P")
+_TRANSIENT_SQLSTATES = {"55P03", "57014", "58000", "58030"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a database error is worth retrying."""
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        if sqlstate:
+            return sqlstate.startswith(_TRANSIENT_SQLSTATE_PREFIXES) or sqlstate in _TRANSIENT_SQLSTATES
+        # No SQLSTATE: the driver failed before the server answered (connection refused, reset).
+        return isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError)
+    return isinstance(exc, sqlalchemy.exc.TimeoutError | psycopg.OperationalError)

@@ -1,0 +1,66 @@
+"""The worker's configuration: every environment variable it reads, read here and nowhere else."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Environment-driven settings; unset URLs mean "use the embedded servers"."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    broker_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("CELERY_BROKER_URL", "BROKER_URL")
+    )
+    # Where producers' `status()`/`wait()` read outcomes; defaults to the broker when it is Redis.
+    outcome_store_url: str | None = Field(default=None, validation_alias="INTAKE_OUTCOME_STORE_URL")
+    data_dir: Path = Field(default=Path(".intake"), validation_alias="INTAKE_DATA_DIR")
+
+    max_text_length: int = Field(default=5000, ge=1, validation_alias="INTAKE_MAX_TEXT_LENGTH")
+    # Transient faults: attempts before a submission is recorded as `failed`.
+    max_retries: int = Field(default=8, ge=0, validation_alias="INTAKE_MAX_RETRIES")
+    retry_backoff_base: float = Field(default=0.5, gt=0, validation_alias="INTAKE_RETRY_BACKOFF")
+    retry_backoff_max: float = Field(default=60.0, gt=0, validation_alias="INTAKE_RETRY_BACKOFF_MAX")
+    # Hard limit of one task; the broker's visibility timeout is derived from it.
+    task_time_limit: int = Field(default=300, ge=10, validation_alias="INTAKE_TASK_TIME_LIMIT")
+    visibility_timeout_setting: int | None = Field(
+        default=None, ge=60, validation_alias="INTAKE_VISIBILITY_TIMEOUT"
+    )
+    outcome_ttl_seconds: int = Field(
+        default=7 * 24 * 3600, ge=60, validation_alias="INTAKE_OUTCOME_TTL"
+    )
+    db_pool_size: int = Field(default=4, ge=1, validation_alias="INTAKE_DB_POOL_SIZE")
+    log_level: str = Field(default="INFO", validation_alias="INTAKE_LOG_LEVEL")
+
+    @property
+    def visibility_timeout(self) -> int:
+        """Seconds before an unacked message is redelivered: well above a task's worst case."""
+        if self.visibility_timeout_setting is not None:
+            return self.visibility_timeout_setting
+        return max(3600, 4 * (self.task_time_limit + int(self.retry_backoff_max)))
+
+    @property
+    def outcome_store(self) -> str | None:
+        if self.outcome_store_url:
+            return self.outcome_store_url
+        if self.broker_url and self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()
+
+
+def reload_settings() -> Settings:
+    """Forget the cached settings (after the embedded servers export their URLs)."""
+    get_settings.cache_clear()
+    return get_settings()
