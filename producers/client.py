@@ -1,0 +1,254 @@
+"""IntakeClient: validates submissions and enqueues them by task name."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from celery import Celery
+
+from producers import settings
+from producers.contract import (
+    MAX_BATCH_SIZE,
+    QUEUE,
+    SUBMIT_MANY_TASK,
+    SUBMIT_TASK,
+    Outcome,
+    Submission,
+    SubmissionInvalid,
+    SubmissionKind,
+    new_submission_id,
+    outcome_key,
+    parse_submission,
+    utcnow,
+)
+from producers.errors import OutcomeTimeout, ProducerConfigurationError
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionStatus:
+    """What became of a submission; `outcome` is None while it is still queued or in progress."""
+
+    submission_id: str
+    outcome: Outcome | None
+    reason: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is not None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "submission_id": self.submission_id,
+            "outcome": None if self.outcome is None else self.outcome.value,
+            "reason": self.reason,
+        }
+
+
+def _producer_app(broker_url: str) -> Celery:
+    app = Celery("training_intake_producer", broker=broker_url, set_as_current=False)
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        task_default_queue=QUEUE,
+        # Fail a send after a bounded wait instead of hanging a web request on a dead broker.
+        broker_connection_timeout=5,
+        broker_connection_retry=True,
+        broker_connection_max_retries=3,
+        task_publish_retry=True,
+        task_publish_retry_policy={"max_retries": 3, "interval_start": 0.1, "interval_step": 0.5},
+        # On RabbitMQ, wait for the broker to confirm each publish.
+        broker_transport_options={"confirm_publish": True},
+    )
+    return app
+
+
+class IntakeClient:
+    """Sends submissions to the intake workers; every method validates before anything is sent."""
+
+    def __init__(
+        self,
+        broker_url: str | None = None,
+        *,
+        outcome_store_url: str | None = None,
+        max_text_length: int | None = None,
+        chunk_size: int = 500,
+    ) -> None:
+        self.broker_url = broker_url or settings.broker_url()
+        self._outcome_store_url = outcome_store_url or settings.outcome_store_url(self.broker_url)
+        self.max_text_length = max_text_length or settings.max_text_length()
+        self.chunk_size = max(1, min(chunk_size, MAX_BATCH_SIZE))
+        self._app = _producer_app(self.broker_url)
+        self._redis: Any = None
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def submit(self, submission: Submission | Mapping[str, Any]) -> str:
+        """Validate and enqueue one submission (`intake.submit`); returns its submission id."""
+        valid = parse_submission(submission, max_text_length=self.max_text_length)
+        self._app.send_task(
+            SUBMIT_TASK, kwargs={"submission": valid.to_message()}, queue=QUEUE, task_id=valid.id
+        )
+        return valid.id
+
+    def submit_golden_example(
+        self,
+        *,
+        tenant_id: str,
+        user_id: str,
+        skill_id: str,
+        example_input: str,
+        example_output: str,
+        expected_output: str | None = None,
+        quality_score: int | None = None,
+        submission_id: str | None = None,
+    ) -> str:
+        """A skill's author submits an input and the expected output; stored as approved."""
+        return self.submit(
+            {
+                "submission_id": submission_id or new_submission_id(),
+                "kind": SubmissionKind.GOLDEN_EXAMPLE.value,
+                "tenant_id": tenant_id,
+                "user_id": user_id,
+                "skill_id": skill_id,
+                "example_input": example_input,
+                "example_output": example_output,
+                "expected_output": expected_output,
+                "quality_score": quality_score,
+                "submitted_at": utcnow().isoformat(),
+            }
+        )
+
+    def capture_usage(
+        self,
+        *,
+        tenant_id: str,
+        user_id: str,
+        skill_id: str,
+        usage_event_id: str,
+        example_input: str,
+        example_output: str,
+        quality_score: int | None = None,
+        submission_id: str | None = None,
+    ) -> str:
+        """A real input/output of a skill in use; stored as pending when capture and consent allow."""
+        return self.submit(
+            usage_capture(
+                tenant_id=tenant_id,
+                user_id=user_id,
+                skill_id=skill_id,
+                usage_event_id=usage_event_id,
+                example_input=example_input,
+                example_output=example_output,
+                quality_score=quality_score,
+                submission_id=submission_id,
+            )
+        )
+
+    def capture_usage_many(self, captures: Iterable[Mapping[str, Any]]) -> list[str]:
+        """Validate every capture, then send them as `intake.submit_many` in chunks.
+
+        Nothing is sent if any capture is invalid: the error names each bad item's fields as
+        `"<index>.<field>"`.
+        """
+        validated: list[Submission] = []
+        errors: dict[str, list[str]] = {}
+        for index, capture in enumerate(captures):
+            data = dict(capture)
+            data.setdefault("submission_id", new_submission_id())
+            data.setdefault("kind", SubmissionKind.USAGE_CAPTURE.value)
+            data.setdefault("submitted_at", utcnow().isoformat())
+            try:
+                validated.append(parse_submission(data, max_text_length=self.max_text_length))
+            except SubmissionInvalid as exc:
+                for name, messages in exc.field_errors.items():
+                    errors[f"{index}.{name}"] = messages
+        if errors:
+            raise SubmissionInvalid(errors)
+        for chunk in _chunks(validated, self.chunk_size):
+            self._app.send_task(
+                SUBMIT_MANY_TASK,
+                kwargs={"submissions": [item.to_message() for item in chunk]},
+                queue=QUEUE,
+            )
+        return [item.id for item in validated]
+
+    # -- outcomes ------------------------------------------------------------------------------
+
+    def _outcome_store(self) -> Any:
+        if self._outcome_store_url is None:
+            raise ProducerConfigurationError(
+                "no outcome store: set INTAKE_OUTCOME_STORE_URL to the workers' Redis"
+            )
+        if self._redis is None:
+            import redis
+
+            self._redis = redis.Redis.from_url(self._outcome_store_url, socket_timeout=5)
+        return self._redis
+
+    def status(self, submission_id: str) -> SubmissionStatus:
+        """The submission's outcome, or an undecided status while it is queued or in progress."""
+        raw = self._outcome_store().get(outcome_key(str(submission_id)))
+        if raw is None:
+            return SubmissionStatus(str(submission_id), None)
+        record = json.loads(raw)
+        return SubmissionStatus(str(submission_id), Outcome(record["outcome"]), record.get("reason"))
+
+    def wait(self, submission_id: str, timeout: float = 30.0) -> SubmissionStatus:
+        """Poll until the submission has an outcome; raises OutcomeTimeout after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        delay = 0.02
+        while True:
+            status = self.status(submission_id)
+            if status.done:
+                return status
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise OutcomeTimeout(f"no outcome for {submission_id} after {timeout}s")
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 0.5)
+
+    def close(self) -> None:
+        self._app.close()
+        if self._redis is not None:
+            self._redis.close()
+
+    def __enter__(self) -> IntakeClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def usage_capture(
+    *,
+    tenant_id: str,
+    user_id: str,
+    skill_id: str,
+    usage_event_id: str,
+    example_input: str,
+    example_output: str,
+    quality_score: int | None = None,
+    submission_id: str | None = None,
+) -> dict[str, Any]:
+    """The message body of one usage capture (for `capture_usage_many`)."""
+    return {
+        "submission_id": submission_id or new_submission_id(),
+        "kind": SubmissionKind.USAGE_CAPTURE.value,
+        "tenant_id": tenant_id,
+        "user_id": user_id,
+        "skill_id": skill_id,
+        "usage_event_id": usage_event_id,
+        "example_input": example_input,
+        "example_output": example_output,
+        "quality_score": quality_score,
+        "submitted_at": utcnow().isoformat(),
+    }
+
+
+def _chunks(items: list[Submission], size: int) -> Iterator[list[Submission]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,40 @@
+"""The producer library's configuration: the broker and outcome-store URLs from the environment."""
+
+from __future__ import annotations
+
+import os
+
+from producers.errors import ProducerConfigurationError
+
+
+def broker_url() -> str:
+    url = os.environ.get("CELERY_BROKER_URL") or os.environ.get("BROKER_URL")
+    if not url:
+        raise ProducerConfigurationError(
+            "CELERY_BROKER_URL is not set: pass broker_url= or export the worker's broker URL"
+        )
+    return url
+
+
+def outcome_store_url(broker: str) -> str | None:
+    """Where outcomes are read from: INTAKE_OUTCOME_STORE_URL, else the broker when it is Redis."""
+    url = os.environ.get("INTAKE_OUTCOME_STORE_URL")
+    if url:
+        return url
+    if broker.startswith(("redis://", "rediss://", "redis+socket://")):
+        return broker
+    return None
+
+
+def max_text_length() -> int:
+    """The per-text character limit the workers enforce (INTAKE_MAX_TEXT_LENGTH, default 5000)."""
+    raw = os.environ.get("INTAKE_MAX_TEXT_LENGTH")
+    if not raw:
+        return 5000
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ProducerConfigurationError("INTAKE_MAX_TEXT_LENGTH must be an integer") from None
+    if value < 1:
+        raise ProducerConfigurationError("INTAKE_MAX_TEXT_LENGTH must be at least 1")
+    return value

@@ -1,0 +1,87 @@
+"""A real Celery worker process (prefork) against this run's database and Redis db index."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pytest
+from celery import Celery
+
+from producers import IntakeClient
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class WorkerProcess:
+    process: subprocess.Popen[bytes]
+    log: Path
+    name: str
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_worker(broker_url: str, *, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> WorkerProcess:
+    name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    log = Path(tempfile.mkstemp(prefix="intake-worker-", suffix=".log")[1])
+    env = {**os.environ, **(extra_env or {})}
+    with log.open("wb") as output:
+        process = _spawn(name, concurrency, env, output)
+    control = Celery(broker=broker_url, set_as_current=False)
+
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"worker exited early:\n{log.read_text()}")
+            if control.control.ping(destination=[name], timeout=0.5):
+                return WorkerProcess(process, log, name)
+        raise RuntimeError(f"worker did not become ready:\n{log.read_text()}")
+    finally:
+        control.close()
+
+
+def _spawn(name: str, concurrency: int, env: dict[str, str], output: IO[bytes]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "--queues", "intake",
+         "--concurrency", str(concurrency), "--pool", "prefork", "--hostname", name,
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop_worker(worker: WorkerProcess) -> None:
+    worker.process.terminate()
+    try:
+        worker.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.process.kill()
+        worker.process.wait()
+
+
+@pytest.fixture(scope="session")
+def running_worker(database_url: str, broker_url: str) -> Iterator[WorkerProcess]:
+    worker = start_worker(broker_url)
+    yield worker
+    stop_worker(worker)
+    if os.environ.get("INTAKE_KEEP_WORKER_LOGS") is None:
+        worker.log.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def client(running_worker: WorkerProcess, broker_url: str) -> Iterator[IntakeClient]:
+    with IntakeClient(broker_url) as client:
+        yield client

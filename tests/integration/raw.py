@@ -1,0 +1,58 @@
+"""Celery protocol-2 messages built by hand, as a producer in another language would."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from typing import Any
+
+
+def envelope(
+    body: bytes,
+    *,
+    task: str | None = "intake.submit",
+    task_id: str | None = None,
+    content_type: str = "application/json",
+    headers: dict[str, Any] | None = None,
+) -> bytes:
+    """The JSON envelope kombu's Redis transport pushes onto the queue's list."""
+    task_id = task_id or str(uuid.uuid4())
+    message_headers: dict[str, Any] = {
+        "lang": "js",
+        "task": task,
+        "id": task_id,
+        "root_id": task_id,
+        "parent_id": None,
+        "group": None,
+        "retries": 0,
+        "eta": None,
+        "expires": None,
+    }
+    if task is None:
+        del message_headers["task"]
+    message_headers.update(headers or {})
+    return json.dumps(
+        {
+            "body": base64.b64encode(body).decode(),
+            "content-encoding": "utf-8",
+            "content-type": content_type,
+            "headers": message_headers,
+            "properties": {
+                "correlation_id": task_id,
+                "reply_to": "",
+                "delivery_mode": 2,
+                "delivery_info": {"exchange": "", "routing_key": "intake"},
+                "priority": 0,
+                "body_encoding": "base64",
+                "delivery_tag": str(uuid.uuid4()),
+            },
+        }
+    ).encode()
+
+
+def task_body(kwargs: dict[str, Any]) -> bytes:
+    """[args, kwargs, embed]: the protocol-2 body."""
+    return json.dumps(
+        [[], kwargs, {"callbacks": None, "errbacks": None, "chain": None, "chord": None}]
+    ).encode()

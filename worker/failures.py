@@ -1,0 +1,66 @@
+"""Giving up after retries: record `failed` outcomes and keep the submissions for replay."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+
+from producers.contract import SubmissionInvalid, parse_submission
+from worker import deadletters
+from worker.db import is_transient
+from worker.errors import TransientError
+from worker.outcomes import Outcome, Reason, Result
+from worker.pipeline import BatchReport, SessionFactory, invalid_result
+from worker.pipeline import store
+
+log = logging.getLogger("worker.failures")
+
+
+def record_failed(
+    session_factory: SessionFactory, task_name: str, items: list[Any], cause: BaseException
+) -> BatchReport:
+    """Mark every valid item `failed` (unless decided meanwhile) and dead-letter it for replay."""
+    results: list[Result] = []
+    payloads: dict[str, dict[str, Any]] = {}
+    for item in items:
+        try:
+            submission = parse_submission(item)
+        except SubmissionInvalid as exc:
+            results.append(invalid_result(item, exc))
+            continue
+        payloads.setdefault(submission.id, submission.to_message())
+        results.append(
+            Result(
+                submission.id,
+                Outcome.FAILED,
+                Reason.RETRIES_EXHAUSTED,
+                submission.tenant_id,
+                submission.kind.value,
+                {"error": type(cause).__name__},
+            )
+        )
+    try:
+        with session_factory() as session, session.begin():
+            recorded = store.record_outcomes(session, results)
+            deadletters.add(
+                session,
+                [
+                    deadletters.Letter(
+                        reason=Reason.RETRIES_EXHAUSTED.value,
+                        task_name=task_name,
+                        submission_id=submission_id,
+                        error=str(cause)[:500],
+                        payload=payload,
+                    )
+                    for submission_id, payload in payloads.items()
+                    if submission_id in recorded
+                ],
+            )
+    except DBAPIError as exc:
+        if is_transient(exc):
+            raise TransientError("database unavailable") from exc
+        raise
+    log.warning("gave up on %d submissions after retries: %s", len(payloads), cause)
+    return BatchReport(results, recorded)
