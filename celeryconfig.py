@@ -26,7 +26,8 @@ task_ignore_result = True
 task_acks_late = True
 task_reject_on_worker_lost = True
 worker_cancel_long_running_tasks_on_connection_loss = True
-worker_prefetch_multiplier = 4
+# Buffered messages stay unacknowledged, so prefetch must cover a batch per pool process.
+worker_prefetch_multiplier = _settings.prefetch_multiplier
 
 task_time_limit = _settings.task_time_limit
 task_soft_time_limit = max(5, _settings.task_time_limit - 30)

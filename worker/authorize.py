@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from producers.contract import Submission, SubmissionKind
 from worker.models import Skill, Tenant, User, UserPreferences
 from worker.outcomes import Outcome, Reason
-from worker.queries import get_site_settings_many, has_training_data_consent, merge_preferences
+from worker.queries import (
+    get_site_settings_many,
+    has_training_data_consent,
+    in_array,
+    merge_preferences,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,19 +45,19 @@ def load_facts(session: Session, submissions: Sequence[Submission]) -> Facts:
     tenant_active = {
         tenant_id: active
         for tenant_id, active in session.execute(
-            select(Tenant.id, Tenant.is_active).where(Tenant.id.in_(tenant_ids))
+            select(Tenant.id, Tenant.is_active).where(in_array(Tenant.id, tenant_ids))
         )
     }
     user_tenant = {
         user_id: tenant_id
         for user_id, tenant_id in session.execute(
-            select(User.id, User.tenant_id).where(User.id.in_(user_ids))
+            select(User.id, User.tenant_id).where(in_array(User.id, user_ids))
         )
     }
     skill_tenant_author = {
         skill_id: (tenant_id, author_id)
         for skill_id, tenant_id, author_id in session.execute(
-            select(Skill.id, Skill.tenant_id, Skill.author_id).where(Skill.id.in_(skill_ids))
+            select(Skill.id, Skill.tenant_id, Skill.author_id).where(in_array(Skill.id, skill_ids))
         )
     }
     capture_enabled: dict[str, bool] = {}
@@ -64,7 +69,7 @@ def load_facts(session: Session, submissions: Sequence[Submission]) -> Facts:
         }
         rows = session.execute(
             select(UserPreferences.user_id, UserPreferences.tenant_id, UserPreferences.preferences)
-            .where(UserPreferences.user_id.in_(sorted(capture_users)))
+            .where(in_array(UserPreferences.user_id, capture_users))
             .order_by(UserPreferences.user_id)
             .with_for_update(read=True)
         )

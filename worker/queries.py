@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Text, any_, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from worker.models import (
@@ -23,6 +24,11 @@ DEFAULT_SITE_SETTINGS: Mapping[str, Any] = {"training_data_capture_enabled": Fal
 DEFAULT_USER_PREFERENCES: Mapping[str, Any] = {"trainingDataConsent": False}
 
 MAX_PAGE_SIZE = 200
+
+
+def in_array(column: ColumnElement[str], values: Iterable[str]) -> ColumnElement[bool]:
+    """`column = ANY(:array)`: one bound array instead of one placeholder per value."""
+    return column == any_(literal(sorted(set(values)), ARRAY(Text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +164,7 @@ def get_site_settings_many(
         tenant_id: enabled
         for tenant_id, enabled in session.execute(
             select(SiteSettings.tenant_id, SiteSettings.training_data_capture_enabled).where(
-                SiteSettings.tenant_id.in_(ids)
+                in_array(SiteSettings.tenant_id, ids)
             )
         )
     }

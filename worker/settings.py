@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     outcome_ttl_seconds: int = Field(
         default=7 * 24 * 3600, ge=60, validation_alias="INTAKE_OUTCOME_TTL"
     )
+    # Micro-batching in the worker: flush at this many submissions or after this many ms.
+    batch_size: int = Field(default=200, ge=1, le=1000, validation_alias="INTAKE_BATCH_SIZE")
+    batch_interval_ms: int = Field(default=10, ge=1, validation_alias="INTAKE_BATCH_INTERVAL_MS")
+    prefetch_multiplier: int = Field(default=64, ge=1, validation_alias="INTAKE_PREFETCH_MULTIPLIER")
     db_pool_size: int = Field(default=4, ge=1, validation_alias="INTAKE_DB_POOL_SIZE")
     log_level: str = Field(default="INFO", validation_alias="INTAKE_LOG_LEVEL")
 

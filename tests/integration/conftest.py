@@ -72,7 +72,7 @@ def stop_worker(worker: WorkerProcess) -> None:
         worker.process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def running_worker(database_url: str, broker_url: str) -> Iterator[WorkerProcess]:
     worker = start_worker(broker_url)
     yield worker

@@ -333,6 +333,8 @@ def test_a_row_whose_skill_vanished_is_rejected_without_failing_the_batch(
             "skill_id": skill_id,
             "user_id": world.author.id,
             "feedback_type": "training_example",
+            "source": "web",
+            "status": "approved",
             "example_input": "i",
             "example_output": "o",
         }
