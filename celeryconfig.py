@@ -40,6 +40,12 @@ broker_transport_options = {
     # An unacked message returns to the queue after this many seconds; it must stay well above
     # the task time limit plus the longest retry countdown, or a slow task would run twice.
     "visibility_timeout": _settings.visibility_timeout,
+    # How often a worker looks for messages whose visibility timeout ran out (kombu >= 5.7).
+    "unacked_restore_interval": _settings.unacked_restore_interval,
+    "unacked_restore_throttle": 1,
+    # One list per queue: lets the worker fetch atomically (see worker/transport.py).
+    "priority_steps": [0],
+    "liveness_ttl": _settings.consumer_liveness_ttl,
     "confirm_publish": True,
 }
 

@@ -30,7 +30,13 @@ class Settings(BaseSettings):
     # Hard limit of one task; the broker's visibility timeout is derived from it.
     task_time_limit: int = Field(default=300, ge=10, validation_alias="INTAKE_TASK_TIME_LIMIT")
     visibility_timeout_setting: int | None = Field(
-        default=None, ge=60, validation_alias="INTAKE_VISIBILITY_TIMEOUT"
+        default=None, ge=1, validation_alias="INTAKE_VISIBILITY_TIMEOUT"
+    )
+    # Redis: a worker whose liveness key is this old has its in-flight fetches handed back.
+    consumer_liveness_ttl: int = Field(default=30, ge=2, validation_alias="INTAKE_CONSUMER_LIVENESS_TTL")
+    # Redis: seconds between sweeps that return a dead worker's unacknowledged messages.
+    unacked_restore_interval: int = Field(
+        default=10, ge=1, validation_alias="INTAKE_UNACKED_RESTORE_INTERVAL"
     )
     outcome_ttl_seconds: int = Field(
         default=7 * 24 * 3600, ge=60, validation_alias="INTAKE_OUTCOME_TTL"

@@ -1,18 +1,30 @@
-"""kombu's Redis transport, hardened: a malformed envelope on the queue is dead-lettered, not fatal.
+"""kombu's Redis transport, hardened for kill -9: fetches are atomic and malformed items are harmless.
 
-Stock kombu parses each popped list item as a JSON envelope inside the worker's event loop; an
-item that is not one (a stray LPUSH, a truncated write, bytes that are not UTF-8) raises there
-and stops the whole worker. By then BRPOP has removed the item, so the only useful thing left to
-do is record that it happened and keep consuming.
+Two holes in the stock transport, both closed here for the common case of a worker consuming one
+queue without priorities:
+
+* Stock kombu pops a message with BRPOP and only afterwards records it in the `unacked` hash; a
+  worker killed in between loses the message for good. Here the fetch is `BLMOVE queue ->
+  processing list`, atomic in Redis; the item leaves the processing list only once it is in the
+  `unacked` hash. Each consumer keeps a liveness key; a processing list whose owner stopped
+  refreshing it is moved back to the queue by whichever worker sweeps next. A message can come
+  back twice this way (processing list and visibility timeout), never zero times; inserts are
+  idempotent, so rows stay exactly-once.
+* Stock kombu parses each item as a JSON envelope inside the event loop; an item that is not one
+  raises there and stops the whole worker. Here it is dead-lettered and consumption goes on.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from queue import Empty
 from typing import Any
 
 from kombu.transport import redis as kombu_redis
+from kombu.utils.encoding import bytes_to_str
+from kombu.utils.json import loads
 
 from worker import deadletters
 
@@ -20,6 +32,7 @@ log = logging.getLogger("worker.transport")
 
 # Raised while turning a popped item into a message: not JSON, not UTF-8, not an envelope.
 _MALFORMED = (ValueError, TypeError, KeyError, AttributeError)
+
 
 
 def _dead_letter(queue: str | None, exc: BaseException) -> None:
@@ -36,12 +49,88 @@ def _dead_letter(queue: str | None, exc: BaseException) -> None:
 
 
 class Channel(kombu_redis.Channel):  # type: ignore[misc]
+    #: Seconds a consumer counts as alive after its last refresh (transport option).
+    liveness_ttl = 30
+    from_transport_options = (*kombu_redis.Channel.from_transport_options, "liveness_ttl")
+
+    _token: str | None = None
+    _reliable_queue: str | None = None
+    _last_refresh = 0.0
+    _supports_blmove: bool | None = None
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def _processing_key(self, queue: str, token: str | None = None) -> str:
+        return f"{queue}{self.sep}processing{self.sep}{token or self._token}"
+
+    def _alive_key(self, queue: str, token: str | None = None) -> str:
+        return f"{queue}{self.sep}alive{self.sep}{token or self._token}"
+
+    # -- fetching ------------------------------------------------------------------------------
+
+    def _can_move(self) -> bool:
+        if self._supports_blmove is None:
+            with self.conn_or_acquire() as client:
+                version = str(client.info("server").get("redis_version", "0"))
+            major, minor = (int(part) for part in version.split(".")[:2])
+            self._supports_blmove = (major, minor) >= (6, 2)
+        return self._supports_blmove
+
+    def _brpop_start(self, timeout: float | None = None) -> None:
+        queues = list(self.active_queues)
+        usable = (
+            len(queues) == 1
+            and list(self.priority_steps) == [0]
+            and not self.global_keyprefix
+            and self._can_move()
+        )
+        if not usable:
+            self._reliable_queue = None
+            return super()._brpop_start(timeout)
+        queue = queues[0]
+        if self._token is None:
+            self._token = uuid.uuid4().hex
+        self._maintain(queue)
+        if timeout is None:
+            timeout = self.brpop_timeout
+        self._reliable_queue = queue
+        self._in_poll = self.client.connection
+        self._brpop_sent_at = time.monotonic()
+        self.client.connection.send_command(
+            "BLMOVE", queue, self._processing_key(queue), "RIGHT", "LEFT", timeout or 0
+        )
+
     def _brpop_read(self, **options: Any) -> Any:
+        queue = self._reliable_queue
+        if queue is None:
+            try:
+                return super()._brpop_read(**options)
+            except _MALFORMED as exc:
+                _dead_letter(None, exc)
+                raise Empty() from None
+        self._reliable_queue = None
         try:
-            return super()._brpop_read(**options)
-        except _MALFORMED as exc:
-            _dead_letter(None, exc)
-            raise Empty() from None
+            try:
+                item = self.client.parse_response(self.client.connection, "BLMOVE", **options)
+            except self.connection_errors:
+                self.client.connection.disconnect()
+                raise
+            if item is None:
+                raise Empty()
+            try:
+                payload = loads(bytes_to_str(item))
+                # Records the message in the unacked hash, then hands it to the consumer.
+                self.connection._deliver(payload, queue)
+            except _MALFORMED as exc:
+                _dead_letter(queue, exc)
+            with self.conn_or_acquire() as client:
+                client.lrem(self._processing_key(queue), 1, item)
+            return True
+        finally:
+            self._in_poll = None
+            flush_reauth = getattr(self, "_flush_brpop_reauth", None)
+            if flush_reauth is not None:
+                flush_reauth()
 
     def _get(self, queue: str) -> Any:
         try:
@@ -49,6 +138,45 @@ class Channel(kombu_redis.Channel):  # type: ignore[misc]
         except _MALFORMED as exc:
             _dead_letter(queue, exc)
             raise Empty() from None
+
+    # -- liveness and recovery -----------------------------------------------------------------
+
+    def _maintain(self, queue: str) -> None:
+        now = time.monotonic()
+        refresh_every = max(1, int(self.liveness_ttl) // 6)
+        if now - self._last_refresh < refresh_every:
+            return
+        self._last_refresh = now
+        with self.conn_or_acquire() as client:
+            client.set(self._alive_key(queue), "1", ex=int(self.liveness_ttl))
+            if client.set(f"{queue}{self.sep}sweep", "1", nx=True, ex=refresh_every):
+                self._sweep(client, queue)
+
+    def _sweep(self, client: Any, queue: str) -> None:
+        """Return the processing lists of consumers that stopped refreshing their liveness key."""
+        prefix = f"{queue}{self.sep}processing{self.sep}"
+        for key in client.scan_iter(match=f"{prefix}*", count=100):
+            token = bytes_to_str(key)[len(prefix):]
+            if client.exists(self._alive_key(queue, token)):
+                continue
+            moved = 0
+            while client.lmove(key, queue, "RIGHT", "RIGHT") is not None:
+                moved += 1
+            if moved:
+                log.warning("returned %d in-flight messages of a dead consumer to %s", moved, queue)
+
+    def close(self) -> None:
+        queue = next(iter(self.active_queues), None)
+        if self._token is not None and queue is not None:
+            try:
+                with self.conn_or_acquire() as client:
+                    # A clean close hands back anything still in flight at once.
+                    while client.lmove(self._processing_key(queue), queue, "RIGHT", "RIGHT"):
+                        pass
+                    client.delete(self._alive_key(queue))
+            except Exception:  # noqa: BLE001 - closing must not fail; the sweep catches up
+                log.debug("could not hand back the processing list on close", exc_info=True)
+        super().close()
 
 
 class Transport(kombu_redis.Transport):  # type: ignore[misc]

@@ -1,0 +1,116 @@
+"""Killed workers lose nothing and duplicate nothing: late acks plus idempotent inserts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from producers import IntakeClient
+from tests import factories
+from tests.integration.conftest import start_worker, stop_worker
+from worker.models import IntakeOutcome, SkillFeedback
+
+# Short redelivery for the test; production keeps the visibility timeout well above a task's
+# worst case (see the README).
+FAST_REDELIVERY = {
+    "INTAKE_VISIBILITY_TIMEOUT": "4",
+    "INTAKE_UNACKED_RESTORE_INTERVAL": "1",
+    "INTAKE_CONSUMER_LIVENESS_TTL": "3",
+}
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [int(child) for child in path.read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def counts(session: Session) -> tuple[int, int, int]:
+    session.expire_all()
+    rows = session.scalar(select(func.count()).select_from(SkillFeedback)) or 0
+    outcomes = session.scalar(select(func.count()).select_from(IntakeOutcome)) or 0
+    accepted = session.scalar(
+        select(func.count()).select_from(IntakeOutcome).where(IntakeOutcome.outcome == "accepted")
+    ) or 0
+    return rows, outcomes, accepted
+
+
+def wait_until_done(session: Session, total: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while counts(session)[1] < total:
+        assert time.monotonic() < deadline, f"only {counts(session)} of {total} after {timeout}s"
+        time.sleep(0.2)
+
+
+def enqueue(client: IntakeClient, world: factories.World, total: int) -> list[str]:
+    return [
+        client.capture_usage(
+            tenant_id=world.tenant.id,
+            user_id=world.author.id,
+            skill_id=world.skill.id,
+            usage_event_id=f"evt-{n}",
+            example_input=f"input {n} " * 30,
+            example_output=f"output {n} " * 60,
+        )
+        for n in range(total)
+    ]
+
+
+def test_killing_pool_processes_mid_batch_loses_and_duplicates_nothing(
+    broker_url: str, session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    world = factories.world(session)
+    total = 3000
+    with IntakeClient(broker_url) as client:
+        ids = enqueue(client, world, total)
+    worker = start_worker(broker_url, extra_env=FAST_REDELIVERY)
+    kills = 0
+    try:
+        deadline = time.monotonic() + 20
+        while kills < 6 and time.monotonic() < deadline and counts(session)[1] < total:
+            pool = children(worker.process.pid)
+            if pool:
+                os.kill(pool[kills % len(pool)], signal.SIGKILL)
+                kills += 1
+            time.sleep(0.15)
+        wait_until_done(session, total, timeout=90)
+    finally:
+        stop_worker(worker)
+    assert kills >= 1
+    rows, outcomes, accepted = counts(session)
+    assert (rows, outcomes, accepted) == (total, total, total)
+    stored = set(session.scalars(select(SkillFeedback.id)))
+    assert stored == set(ids)
+
+
+def test_a_killed_worker_main_process_hands_its_messages_to_a_fresh_worker(
+    broker_url: str, session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    world = factories.world(session)
+    total = 3000
+    with IntakeClient(broker_url) as client:
+        enqueue(client, world, total)
+    first = start_worker(broker_url, extra_env=FAST_REDELIVERY)
+    try:
+        while counts(session)[1] == 0:
+            time.sleep(0.02)
+        for pid in [first.process.pid, *children(first.process.pid)]:
+            os.kill(pid, signal.SIGKILL)
+        first.process.wait()
+    finally:
+        stop_worker(first)
+    done_by_first = counts(session)[1]
+    second = start_worker(broker_url, extra_env=FAST_REDELIVERY)
+    try:
+        wait_until_done(session, total, timeout=90)
+    finally:
+        stop_worker(second)
+    assert done_by_first < total
+    assert counts(session) == (total, total, total)
