@@ -43,8 +43,16 @@ def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
         max_overflow=2,
         pool_pre_ping=True,
         pool_recycle=1800,
-        # Short connect timeout so an unreachable database is a quick, retryable fault.
-        connect_args={"connect_timeout": 5, "application_name": "training-intake"},
+        connect_args={
+            # An unreachable database, a long lock or a stuck statement become quick,
+            # retryable faults instead of a worker that hangs.
+            "connect_timeout": 5,
+            "application_name": "training-intake",
+            "options": (
+                f"-c lock_timeout={settings.lock_timeout_ms} "
+                f"-c statement_timeout={settings.statement_timeout_ms}"
+            ),
+        },
     )
 
 
@@ -96,3 +104,11 @@ def is_transient(exc: BaseException) -> bool:
         # No SQLSTATE: the driver failed before the server answered (connection refused, reset).
         return isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError)
     return isinstance(exc, sqlalchemy.exc.TimeoutError | psycopg.OperationalError)
+
+
+def forget_engine(url: str) -> None:
+    """Close this process's engine for `url`, if any (tests that change connection settings)."""
+    with _lock:
+        engine = _engines.pop((os.getpid(), url), None)
+    if engine is not None:
+        engine.dispose()

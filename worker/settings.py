@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=200, ge=1, le=1000, validation_alias="INTAKE_BATCH_SIZE")
     batch_interval_ms: int = Field(default=10, ge=1, validation_alias="INTAKE_BATCH_INTERVAL_MS")
     prefetch_multiplier: int = Field(default=64, ge=1, validation_alias="INTAKE_PREFETCH_MULTIPLIER")
+    lock_timeout_ms: int = Field(default=5000, ge=1, validation_alias="INTAKE_LOCK_TIMEOUT_MS")
+    statement_timeout_ms: int = Field(
+        default=60000, ge=1, validation_alias="INTAKE_STATEMENT_TIMEOUT_MS"
+    )
     db_pool_size: int = Field(default=4, ge=1, validation_alias="INTAKE_DB_POOL_SIZE")
     log_level: str = Field(default="INFO", validation_alias="INTAKE_LOG_LEVEL")
 
