@@ -134,7 +134,7 @@ class IntakeClient:
         quality_score: int | None = None,
         submission_id: str | None = None,
     ) -> str:
-        """A real input/output of a skill in use; stored as pending when capture and consent allow."""
+        """A real input/output of a skill in use; stored pending when capture and consent allow."""
         return self.submit(
             usage_capture(
                 tenant_id=tenant_id,
@@ -195,10 +195,12 @@ class IntakeClient:
         if raw is None:
             return SubmissionStatus(str(submission_id), None)
         record = json.loads(raw)
-        return SubmissionStatus(str(submission_id), Outcome(record["outcome"]), record.get("reason"))
+        return SubmissionStatus(
+            str(submission_id), Outcome(record["outcome"]), record.get("reason")
+        )
 
     def wait(self, submission_id: str, timeout: float = 30.0) -> SubmissionStatus:
-        """Poll until the submission has an outcome; raises OutcomeTimeout after `timeout` seconds."""
+        """Poll until the submission has an outcome; OutcomeTimeout after `timeout` seconds."""
         deadline = time.monotonic() + timeout
         delay = 0.02
         while True:

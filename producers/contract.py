@@ -92,7 +92,7 @@ class Submission(BaseModel):
         json_schema_extra={"$id": "https://training-intake/schema/submission.v1.json"},
     )
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     submission_id: uuid.UUID = Field(
         description="Made by the producer; the idempotency key, reused as the row id."
     )
@@ -175,9 +175,7 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def parse_submission(
-    data: Any, *, max_text_length: int = DEFAULT_MAX_TEXT_LENGTH
-) -> Submission:
+def parse_submission(data: Any, *, max_text_length: int = DEFAULT_MAX_TEXT_LENGTH) -> Submission:
     """Validate a decoded message body; raises SubmissionInvalid naming the fields."""
     if isinstance(data, Submission):
         data = data.to_message()

@@ -97,7 +97,9 @@ def submit_training_example_form(
         sent_id = client.submit(submission)
     except SubmissionInvalid as exc:
         return FormState(
-            errors={CONTRACT_TO_FORM.get(name, name): msgs for name, msgs in exc.field_errors.items()},
+            errors={
+                CONTRACT_TO_FORM.get(name, name): msgs for name, msgs in exc.field_errors.items()
+            },
             message="Please fix the highlighted fields.",
         )
     return FormState(

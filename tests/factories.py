@@ -30,15 +30,28 @@ def tenant(session: Session, *, active: bool = True, capture: bool | None = None
     session.flush()
     if capture is not None:
         session.add(
-            SiteSettings(id=_id("settings"), tenant_id=row.id, training_data_capture_enabled=capture)
+            SiteSettings(
+                id=_id("settings"), tenant_id=row.id, training_data_capture_enabled=capture
+            )
         )
     return row
 
 
 def user(
-    session: Session, tenant: Tenant, *, consent: Any = None, name: str = "Ada", image: str | None = None
+    session: Session,
+    tenant: Tenant,
+    *,
+    consent: Any = None,
+    name: str = "Ada",
+    image: str | None = None,
 ) -> User:
-    row = User(id=_id("user"), tenant_id=tenant.id, email=f"{_id('u')}@example.test", name=name, image=image)
+    row = User(
+        id=_id("user"),
+        tenant_id=tenant.id,
+        email=f"{_id('u')}@example.test",
+        name=name,
+        image=image,
+    )
     session.add(row)
     session.flush()
     if consent is not None:
@@ -54,7 +67,9 @@ def user(
 
 
 def skill(session: Session, tenant: Tenant, author: User) -> Skill:
-    row = Skill(id=_id("skill"), tenant_id=tenant.id, name="Skill", slug=_id("s"), author_id=author.id)
+    row = Skill(
+        id=_id("skill"), tenant_id=tenant.id, name="Skill", slug=_id("s"), author_id=author.id
+    )
     session.add(row)
     session.flush()
     return row

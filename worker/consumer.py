@@ -31,7 +31,7 @@ def _short(value: Any, limit: int = 200) -> str | None:
     return str(value)[:limit]
 
 
-class IntakeConsumer(Consumer):  # type: ignore[misc]
+class IntakeConsumer(Consumer):
     """Celery's consumer, with every "cannot handle this message" path ending in a dead letter."""
 
     def _dead_letter(self, reason: str, message: Any, exc: BaseException | None) -> None:

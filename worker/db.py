@@ -88,7 +88,8 @@ def dispose_engines() -> None:
 
 
 # SQLSTATE classes and codes that a retry can cure: lost connections, serialization failures
-# and deadlocks, resource exhaustion, a server shutting down or starting up, lock/statement timeouts.
+# and deadlocks, resource exhaustion, a server shutting down or starting up, lock or
+# statement timeouts.
 _TRANSIENT_SQLSTATE_PREFIXES = ("08", "40", "53", "57P")
 _TRANSIENT_SQLSTATES = {"55P03", "57014", "58000", "58030"}
 
@@ -100,7 +101,10 @@ def is_transient(exc: BaseException) -> bool:
             return True
         sqlstate = getattr(exc.orig, "sqlstate", None)
         if sqlstate:
-            return sqlstate.startswith(_TRANSIENT_SQLSTATE_PREFIXES) or sqlstate in _TRANSIENT_SQLSTATES
+            return (
+                sqlstate.startswith(_TRANSIENT_SQLSTATE_PREFIXES)
+                or sqlstate in _TRANSIENT_SQLSTATES
+            )
         # No SQLSTATE: the driver failed before the server answered (connection refused, reset).
         return isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError)
     return isinstance(exc, sqlalchemy.exc.TimeoutError | psycopg.OperationalError)

@@ -43,9 +43,7 @@ def add(session: Session, letters: Sequence[Letter]) -> None:
 
 
 def list_recent(session: Session, *, limit: int = 50) -> list[DeadLetter]:
-    return list(
-        session.scalars(select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit))
-    )
+    return list(session.scalars(select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)))
 
 
 def record_safely(letters: Sequence[Letter]) -> None:

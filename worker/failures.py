@@ -12,8 +12,7 @@ from worker import deadletters
 from worker.db import is_transient
 from worker.errors import TransientError
 from worker.outcomes import Outcome, Reason, Result
-from worker.pipeline import BatchReport, SessionFactory, invalid_result
-from worker.pipeline import store
+from worker.pipeline import BatchReport, SessionFactory, invalid_result, store
 
 log = logging.getLogger("worker.failures")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Text, any_, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from worker.models import (
     TRAINING_EXAMPLE,
@@ -26,7 +26,9 @@ DEFAULT_USER_PREFERENCES: Mapping[str, Any] = {"trainingDataConsent": False}
 MAX_PAGE_SIZE = 200
 
 
-def in_array(column: ColumnElement[str], values: Iterable[str]) -> ColumnElement[bool]:
+def in_array(
+    column: ColumnElement[str] | InstrumentedAttribute[str], values: Iterable[str]
+) -> ColumnElement[bool]:
     """`column = ANY(:array)`: one bound array instead of one placeholder per value."""
     return column == any_(literal(sorted(set(values)), ARRAY(Text)))
 

@@ -26,14 +26,18 @@ class Settings(BaseSettings):
     # Transient faults: attempts before a submission is recorded as `failed`.
     max_retries: int = Field(default=8, ge=0, validation_alias="INTAKE_MAX_RETRIES")
     retry_backoff_base: float = Field(default=0.5, gt=0, validation_alias="INTAKE_RETRY_BACKOFF")
-    retry_backoff_max: float = Field(default=60.0, gt=0, validation_alias="INTAKE_RETRY_BACKOFF_MAX")
+    retry_backoff_max: float = Field(
+        default=60.0, gt=0, validation_alias="INTAKE_RETRY_BACKOFF_MAX"
+    )
     # Hard limit of one task; the broker's visibility timeout is derived from it.
     task_time_limit: int = Field(default=300, ge=10, validation_alias="INTAKE_TASK_TIME_LIMIT")
     visibility_timeout_setting: int | None = Field(
         default=None, ge=1, validation_alias="INTAKE_VISIBILITY_TIMEOUT"
     )
     # Redis: a worker whose liveness key is this old has its in-flight fetches handed back.
-    consumer_liveness_ttl: int = Field(default=30, ge=2, validation_alias="INTAKE_CONSUMER_LIVENESS_TTL")
+    consumer_liveness_ttl: int = Field(
+        default=30, ge=2, validation_alias="INTAKE_CONSUMER_LIVENESS_TTL"
+    )
     # Redis: seconds between sweeps that return a dead worker's unacknowledged messages.
     unacked_restore_interval: int = Field(
         default=10, ge=1, validation_alias="INTAKE_UNACKED_RESTORE_INTERVAL"
@@ -44,7 +48,9 @@ class Settings(BaseSettings):
     # Micro-batching in the worker: flush at this many submissions or after this many ms.
     batch_size: int = Field(default=200, ge=1, le=1000, validation_alias="INTAKE_BATCH_SIZE")
     batch_interval_ms: int = Field(default=10, ge=1, validation_alias="INTAKE_BATCH_INTERVAL_MS")
-    prefetch_multiplier: int = Field(default=64, ge=1, validation_alias="INTAKE_PREFETCH_MULTIPLIER")
+    prefetch_multiplier: int = Field(
+        default=64, ge=1, validation_alias="INTAKE_PREFETCH_MULTIPLIER"
+    )
     lock_timeout_ms: int = Field(default=5000, ge=1, validation_alias="INTAKE_LOCK_TIMEOUT_MS")
     statement_timeout_ms: int = Field(
         default=60000, ge=1, validation_alias="INTAKE_STATEMENT_TIMEOUT_MS"

@@ -57,9 +57,7 @@ def _run(task: Task, items: list[Any]) -> list[dict[str, Any]]:
     except TransientError as exc:
         retries = task.request.retries or 0
         if retries < settings.max_retries:
-            log.info(
-                "transient fault, retry %d of %d: %s", retries + 1, settings.max_retries, exc
-            )
+            log.info("transient fault, retry %d of %d: %s", retries + 1, settings.max_retries, exc)
             raise task.retry(countdown=backoff(retries), exc=exc) from None
         try:
             report = record_failed(factory, task.name, items, exc)

@@ -1,4 +1,4 @@
-"""kombu's Redis transport, hardened for kill -9: fetches are atomic and malformed items are harmless.
+"""kombu's Redis transport, hardened: atomic fetches (kill -9 safe), harmless malformed items.
 
 Two holes in the stock transport, both closed here for the common case of a worker consuming one
 queue without priorities:
@@ -34,7 +34,6 @@ log = logging.getLogger("worker.transport")
 _MALFORMED = (ValueError, TypeError, KeyError, AttributeError)
 
 
-
 def _dead_letter(queue: str | None, exc: BaseException) -> None:
     log.warning("dropped a malformed envelope from queue %s: %s", queue, type(exc).__name__)
     deadletters.record_safely(
@@ -48,10 +47,10 @@ def _dead_letter(queue: str | None, exc: BaseException) -> None:
     )
 
 
-class Channel(kombu_redis.Channel):  # type: ignore[misc]
+class Channel(kombu_redis.Channel):
     #: Seconds a consumer counts as alive after its last refresh (transport option).
     liveness_ttl = 30
-    from_transport_options = (*kombu_redis.Channel.from_transport_options, "liveness_ttl")
+    from_transport_options = (*kombu_redis.Channel.from_transport_options, "liveness_ttl")  # type: ignore[assignment]
 
     _token: str | None = None
     _reliable_queue: str | None = None
@@ -95,7 +94,7 @@ class Channel(kombu_redis.Channel):  # type: ignore[misc]
             timeout = self.brpop_timeout
         self._reliable_queue = queue
         self._in_poll = self.client.connection
-        self._brpop_sent_at = time.monotonic()
+        self._brpop_sent_at = time.monotonic()  # type: ignore[assignment]
         self.client.connection.send_command(
             "BLMOVE", queue, self._processing_key(queue), "RIGHT", "LEFT", timeout or 0
         )
@@ -127,12 +126,12 @@ class Channel(kombu_redis.Channel):  # type: ignore[misc]
                 client.lrem(self._processing_key(queue), 1, item)
             return True
         finally:
-            self._in_poll = None
+            self._in_poll = None  # type: ignore[assignment]
             flush_reauth = getattr(self, "_flush_brpop_reauth", None)
             if flush_reauth is not None:
                 flush_reauth()
 
-    def _get(self, queue: str) -> Any:
+    def _get(self, queue: str, timeout: Any = None) -> Any:
         try:
             return super()._get(queue)
         except _MALFORMED as exc:
@@ -156,7 +155,7 @@ class Channel(kombu_redis.Channel):  # type: ignore[misc]
         """Return the processing lists of consumers that stopped refreshing their liveness key."""
         prefix = f"{queue}{self.sep}processing{self.sep}"
         for key in client.scan_iter(match=f"{prefix}*", count=100):
-            token = bytes_to_str(key)[len(prefix):]
+            token = bytes_to_str(key)[len(prefix) :]
             if client.exists(self._alive_key(queue, token)):
                 continue
             moved = 0
@@ -174,10 +173,10 @@ class Channel(kombu_redis.Channel):  # type: ignore[misc]
                     while client.lmove(self._processing_key(queue), queue, "RIGHT", "RIGHT"):
                         pass
                     client.delete(self._alive_key(queue))
-            except Exception:  # noqa: BLE001 - closing must not fail; the sweep catches up
+            except Exception:
                 log.debug("could not hand back the processing list on close", exc_info=True)
         super().close()
 
 
-class Transport(kombu_redis.Transport):  # type: ignore[misc]
+class Transport(kombu_redis.Transport):
     Channel = Channel

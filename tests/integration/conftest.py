@@ -31,7 +31,9 @@ class WorkerProcess:
         return self.log.read_text(errors="replace")
 
 
-def start_worker(broker_url: str, *, concurrency: int = 2, extra_env: dict[str, str] | None = None) -> WorkerProcess:
+def start_worker(
+    broker_url: str, *, concurrency: int = 2, extra_env: dict[str, str] | None = None
+) -> WorkerProcess:
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     log = Path(tempfile.mkstemp(prefix="intake-worker-", suffix=".log")[1])
     env = {**os.environ, **(extra_env or {})}
@@ -51,11 +53,30 @@ def start_worker(broker_url: str, *, concurrency: int = 2, extra_env: dict[str, 
         control.close()
 
 
-def _spawn(name: str, concurrency: int, env: dict[str, str], output: IO[bytes]) -> subprocess.Popen[bytes]:
+def _spawn(
+    name: str, concurrency: int, env: dict[str, str], output: IO[bytes]
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "--queues", "intake",
-         "--concurrency", str(concurrency), "--pool", "prefork", "--hostname", name,
-         "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.app",
+            "worker",
+            "--queues",
+            "intake",
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "--hostname",
+            name,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ],
         cwd=ROOT,
         env=env,
         stdout=output,

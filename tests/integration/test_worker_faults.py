@@ -36,9 +36,14 @@ def counts(session: Session) -> tuple[int, int, int]:
     session.expire_all()
     rows = session.scalar(select(func.count()).select_from(SkillFeedback)) or 0
     outcomes = session.scalar(select(func.count()).select_from(IntakeOutcome)) or 0
-    accepted = session.scalar(
-        select(func.count()).select_from(IntakeOutcome).where(IntakeOutcome.outcome == "accepted")
-    ) or 0
+    accepted = (
+        session.scalar(
+            select(func.count())
+            .select_from(IntakeOutcome)
+            .where(IntakeOutcome.outcome == "accepted")
+        )
+        or 0
+    )
     return rows, outcomes, accepted
 
 

@@ -79,7 +79,9 @@ def test_ids_are_non_empty_strings_of_at_most_255_characters(field: str) -> None
 
 
 def test_unknown_fields_are_rejected_by_name() -> None:
-    assert errors_of(valid(surprise=1)) == {"surprise": ["is not a field of the submission contract"]}
+    assert errors_of(valid(surprise=1)) == {
+        "surprise": ["is not a field of the submission contract"]
+    }
 
 
 def test_a_usage_capture_must_name_its_usage_event() -> None:

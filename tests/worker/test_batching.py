@@ -21,7 +21,9 @@ from worker.pipeline import process_batch
 from worker.settings import reload_settings
 
 
-def raw(task: str, kwargs: Any, *, body: bytes | None = None, content_type: str = "application/json") -> RawMessage:
+def raw(
+    task: str, kwargs: Any, *, body: bytes | None = None, content_type: str = "application/json"
+) -> RawMessage:
     if body is None:
         body = json.dumps([[], kwargs, {}]).encode()
     return RawMessage(str(uuid.uuid4()), task, body, content_type, "utf-8")
@@ -49,7 +51,10 @@ def test_messages_of_both_tasks_are_processed_as_one_batch(
     single = golden(world)
     many = [golden(world) for _ in range(3)]
     statuses = process_messages(
-        [raw("intake.submit", {"submission": single}), raw("intake.submit_many", {"submissions": many})]
+        [
+            raw("intake.submit", {"submission": single}),
+            raw("intake.submit_many", {"submissions": many}),
+        ]
     )
     assert statuses == [ACK, ACK]
     recorded = set(session.scalars(select(IntakeOutcome.submission_id)))
@@ -60,7 +65,10 @@ def test_messages_of_both_tasks_are_processed_as_one_batch(
     ("message", "error"),
     [
         (raw("intake.submit", None, body=b"{nope"), "does not decode"),
-        (raw("intake.submit", None, body=b"junk", content_type="application/x-python-serialize"), "JSON only"),
+        (
+            raw("intake.submit", None, body=b"junk", content_type="application/x-python-serialize"),
+            "JSON only",
+        ),
         (raw("intake.submit", None, body=b'{"a": 1}'), "triple"),
         (raw("intake.submit", {"submission": {}, "extra": 1}), "unexpected keyword"),
         (raw("intake.submit_many", {"submissions": {}}), "JSON array"),
@@ -101,8 +109,13 @@ def test_a_batch_that_keeps_failing_is_retried_then_recorded_failed_and_replayab
         holder.join()
     session.expire_all()
     outcome = session.get(IntakeOutcome, message["submission_id"])
-    assert outcome is not None and (outcome.outcome, outcome.reason) == ("failed", "retries_exhausted")
+    assert outcome is not None and (outcome.outcome, outcome.reason) == (
+        "failed",
+        "retries_exhausted",
+    )
     [letter] = session.scalars(select(DeadLetter)).all()
-    assert letter.payload == {k: v for k, v in message.items() if v is not None} | {"schema_version": 1}
+    assert letter.payload == {k: v for k, v in message.items() if v is not None} | {
+        "schema_version": 1
+    }
     replay = process_batch(session_factory, [letter.payload])
     assert [r.outcome.value for r in replay.results] == ["accepted"]

@@ -34,7 +34,14 @@ def test_upgrade_head_then_downgrade_base_leaves_an_empty_schema(scratch_databas
     migrate.upgrade(scratch_database)
     engine = create_engine(sqlalchemy_url(scratch_database))
     tables = set(inspect(engine).get_table_names())
-    assert {"tenants", "users", "skills", "site_settings", "user_preferences", "skill_feedback"} <= tables
+    assert {
+        "tenants",
+        "users",
+        "skills",
+        "site_settings",
+        "user_preferences",
+        "skill_feedback",
+    } <= tables
     migrate.downgrade(scratch_database, "base")
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     engine.dispose()

@@ -15,8 +15,7 @@ from worker.errors import TransientError
 from worker.failures import record_failed
 from worker.models import DeadLetter, IntakeOutcome, SkillFeedback
 from worker.outcomes import Outcome, Reason
-from worker.pipeline import process_batch
-from worker.pipeline import store
+from worker.pipeline import process_batch, store
 
 SECRET_TEXT = "unique-private-text-0b7e"
 
@@ -69,7 +68,11 @@ def test_a_golden_example_by_the_skills_author_is_stored_approved(
     [row] = rows(session)
     assert row.id == message["submission_id"]
     assert (row.feedback_type, row.source, row.status) == ("training_example", "web", "approved")
-    assert (row.example_input, row.example_output, row.expected_output) == ("What is 2+2?", "4", "4")
+    assert (row.example_input, row.example_output, row.expected_output) == (
+        "What is 2+2?",
+        "4",
+        "4",
+    )
     assert row.quality_score == 8
     assert outcome_of(session, message["submission_id"]) == ("accepted", None)
 
@@ -159,12 +162,15 @@ def test_a_user_or_skill_of_another_tenant_is_rejected_as_cross_tenant(
 ) -> None:
     mine = factories.world(session)
     theirs = factories.world(session)
-    assert run(
-        session_factory,
-        golden(mine, user_id=theirs.author.id),
-        golden(mine, skill_id=theirs.skill.id),
-        usage(mine, user_id=theirs.author.id),
-    ) == [("rejected", "cross_tenant")] * 3
+    assert (
+        run(
+            session_factory,
+            golden(mine, user_id=theirs.author.id),
+            golden(mine, skill_id=theirs.skill.id),
+            usage(mine, user_id=theirs.author.id),
+        )
+        == [("rejected", "cross_tenant")] * 3
+    )
     assert rows(session) == []
 
 
@@ -238,9 +244,10 @@ def test_the_same_usage_event_id_in_two_tenants_gives_two_rows(
     session: Session, session_factory: sessionmaker[Session]
 ) -> None:
     one, two = factories.world(session), factories.world(session)
-    assert run(
-        session_factory, usage(one, usage_event_id="evt"), usage(two, usage_event_id="evt")
-    ) == [("accepted", None)] * 2
+    assert (
+        run(session_factory, usage(one, usage_event_id="evt"), usage(two, usage_event_id="evt"))
+        == [("accepted", None)] * 2
+    )
 
 
 def test_skipped_and_rejected_submissions_leave_their_text_nowhere_in_the_database(
@@ -304,7 +311,9 @@ def test_a_failed_submission_is_kept_for_replay_and_a_replay_accepts_it(
     assert [r.outcome for r in report.results] == [Outcome.FAILED]
     assert outcome_of(session, message["submission_id"]) == ("failed", "retries_exhausted")
     [letter] = session.scalars(select(DeadLetter)).all()
-    assert letter.payload is not None and letter.payload["submission_id"] == message["submission_id"]
+    assert (
+        letter.payload is not None and letter.payload["submission_id"] == message["submission_id"]
+    )
     assert run(session_factory, letter.payload) == [("accepted", None)]
     assert outcome_of(session, message["submission_id"]) == ("accepted", None)
 

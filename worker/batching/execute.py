@@ -48,9 +48,13 @@ def decode(message: RawMessage) -> list[Any]:
             accept={"application/json"},
         )
     except ContentDisallowed:
-        raise DecodeError(f"content type {message.content_type[:100]!r} refused: JSON only") from None
-    except Exception as exc:
-        raise DecodeError(f"body does not decode as {message.content_type[:100]}: {type(exc).__name__}") from None
+        raise DecodeError(
+            f"content type {message.content_type[:100]!r} refused: JSON only"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any decoder failure means the same thing
+        raise DecodeError(
+            f"body does not decode as {message.content_type[:100]}: {type(exc).__name__}"
+        ) from None
     if not (isinstance(payload, list | tuple) and len(payload) == 3):
         raise DecodeError("body is not a protocol-2 [args, kwargs, embed] triple")
     args, kwargs, _embed = payload
@@ -74,7 +78,9 @@ def process_messages(messages: list[RawMessage]) -> list[str]:
         try:
             items.extend(decode(message))
         except DecodeError as exc:
-            log.info("undecodable message task=%s id=%s: %s", message.task_name, message.task_id, exc)
+            log.info(
+                "undecodable message task=%s id=%s: %s", message.task_name, message.task_id, exc
+            )
             undecodable.append(
                 deadletters.Letter(
                     reason=exc.reason,
@@ -97,7 +103,7 @@ def process_messages(messages: list[RawMessage]) -> list[str]:
             break
         except TransientError as exc:
             last_error = exc
-        except Exception as exc:  # noqa: BLE001 - unknown faults are retried like transient ones
+        except Exception as exc:
             log.exception("unexpected error in a batch of %d submissions", len(items))
             last_error = exc
         if attempt < settings.max_retries:

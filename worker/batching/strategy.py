@@ -70,7 +70,9 @@ class Batcher:
             RawMessage(
                 task_id=task_id,
                 task_name=task_name,
-                body=message.body if isinstance(message.body, bytes) else str(message.body).encode(),
+                body=message.body
+                if isinstance(message.body, bytes)
+                else str(message.body).encode(),
                 content_type=message.content_type or "application/json",
                 content_encoding=message.content_encoding or "utf-8",
             ),
@@ -80,9 +82,17 @@ class Batcher:
             weight=self.batch_size if task_name == SUBMIT_MANY_TASK else 1,
         )
         if self.send_event is not None:
-            self.send_event("task-received", uuid=task_id, name=task_name, args="", kwargs="",
-                            retries=headers.get("retries", 0), eta=None, root_id=headers.get("root_id"),
-                            parent_id=headers.get("parent_id"))
+            self.send_event(
+                "task-received",
+                uuid=task_id,
+                name=task_name,
+                args="",
+                kwargs="",
+                retries=headers.get("retries", 0),
+                eta=None,
+                root_id=headers.get("root_id"),
+                parent_id=headers.get("parent_id"),
+            )
         strikes = self.strikes.get(task_id, 0)
         if strikes >= GIVE_UP_AFTER:
             self._give_up(pending)
@@ -150,8 +160,12 @@ class Batcher:
             if status == ACK:
                 pending.ack(log, self.connection_errors)
                 if self.send_event is not None:
-                    self.send_event("task-succeeded", uuid=pending.raw.task_id, result="",
-                                    runtime=time.monotonic() - pending.received)
+                    self.send_event(
+                        "task-succeeded",
+                        uuid=pending.raw.task_id,
+                        result="",
+                        runtime=time.monotonic() - pending.received,
+                    )
             else:
                 pending.reject(log, self.connection_errors, requeue=True)
         self.flush()

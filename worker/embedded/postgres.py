@@ -37,7 +37,7 @@ class EmbeddedPostgres:
             # Drop root's groups too: a root group would shadow the "other" permission bits.
             identity = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
         try:
-            return subprocess.run(
+            completed: subprocess.CompletedProcess[str] = subprocess.run(
                 [str(_bin_dir() / tool), *args],
                 check=True,
                 capture_output=True,
@@ -47,7 +47,10 @@ class EmbeddedPostgres:
                 **identity,  # type: ignore[call-overload]
             )
         except subprocess.CalledProcessError as exc:
-            raise RuntimeError(f"{tool} failed: {exc.stderr.strip() or exc.stdout.strip()}") from exc
+            raise RuntimeError(
+                f"{tool} failed: {exc.stderr.strip() or exc.stdout.strip()}"
+            ) from exc
+        return completed
 
     @property
     def port(self) -> int | None:
@@ -91,8 +94,10 @@ class EmbeddedPostgres:
         if not (self.pgdata / "PG_VERSION").exists():
             self._run(
                 "initdb",
-                "-D", str(self.pgdata),
-                "-U", SUPERUSER,
+                "-D",
+                str(self.pgdata),
+                "-U",
+                SUPERUSER,
                 "--auth=trust",
                 "--encoding=UTF8",
                 "--locale=C",
@@ -102,8 +107,17 @@ class EmbeddedPostgres:
         options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
         try:
             self._run(
-                "pg_ctl", "start", "-w", "-t", "60",
-                "-D", str(self.pgdata), "-l", str(self.logfile), "-o", options,
+                "pg_ctl",
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(self.pgdata),
+                "-l",
+                str(self.logfile),
+                "-o",
+                options,
                 timeout=90,
             )
         except RuntimeError as exc:
@@ -115,4 +129,6 @@ class EmbeddedPostgres:
     def stop(self, mode: str = "fast") -> None:
         if not self.is_running():
             return
-        self._run("pg_ctl", "stop", "-w", "-t", "60", "-m", mode, "-D", str(self.pgdata), timeout=90)
+        self._run(
+            "pg_ctl", "stop", "-w", "-t", "60", "-m", mode, "-D", str(self.pgdata), timeout=90
+        )

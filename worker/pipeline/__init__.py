@@ -42,7 +42,7 @@ class BatchReport:
         chosen: dict[str, Result] = {}
         for result in _to_record(self.results):
             if result.submission_id in self.recorded:
-                chosen.setdefault(result.submission_id, result)  # type: ignore[arg-type]
+                chosen.setdefault(result.submission_id, result)
         return list(chosen.values())
 
     def count(self, outcome: Outcome) -> int:

@@ -36,7 +36,9 @@ def already_decided(session: Session, submission_ids: Iterable[str]) -> set[str]
     )
 
 
-def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> tuple[set[str], dict[str, Reason]]:
+def insert_rows(
+    session: Session, rows: Sequence[dict[str, Any]]
+) -> tuple[set[str], dict[str, Reason]]:
     """Insert training examples, skipping conflicts; returns (inserted ids, rejected id -> reason).
 
     One multi-row statement in the common case. If it fails on a constraint other than the
