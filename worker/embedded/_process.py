@@ -19,6 +19,31 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the servers do: connections of the previous run lingering in TIME_WAIT don't count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def sticky_port(record: Path) -> int:
+    """The port used last time (recorded in `record`) when still free, else a new free one.
+
+    A restarted server keeps its address, so clients reconnect to it by themselves.
+    """
+    try:
+        previous = int(record.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        previous = 0
+    port = previous if previous and port_is_free(previous) else free_port()
+    record.write_text(str(port))
+    return port
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -103,7 +103,7 @@ class EmbeddedPostgres:
                 "--locale=C",
                 "--no-instructions",
             )
-        port = _process.free_port()
+        port = _process.sticky_port(self.pgdata.parent / "postgres.port")
         options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
         try:
             self._run(

@@ -65,7 +65,7 @@ class EmbeddedRedis:
         if self.is_running():
             return False
         self.directory.mkdir(parents=True, exist_ok=True)
-        port = _process.free_port()
+        port = _process.sticky_port(self.directory / "redis.port")
         config = self.directory / "redis.conf"
         config.write_text(
             "\n".join(
