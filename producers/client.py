@@ -26,6 +26,7 @@ from producers.contract import (
     utcnow,
 )
 from producers.errors import OutcomeTimeout, ProducerConfigurationError
+from producers.signing import sign
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +77,17 @@ class IntakeClient:
         outcome_store_url: str | None = None,
         max_text_length: int | None = None,
         chunk_size: int = 500,
+        signing_key: tuple[str, bytes | str] | None = None,
     ) -> None:
         self.broker_url = broker_url or settings.broker_url()
         self._outcome_store_url = outcome_store_url or settings.outcome_store_url(self.broker_url)
         self.max_text_length = max_text_length or settings.max_text_length()
         self.chunk_size = max(1, min(chunk_size, MAX_BATCH_SIZE))
+        if signing_key is None:
+            self._signing_key = settings.signing_key()
+        else:
+            key_id, secret = signing_key
+            self._signing_key = (key_id, secret.encode() if isinstance(secret, str) else secret)
         self._app = _producer_app(self.broker_url)
         self._redis: Any = None
 
@@ -90,9 +97,16 @@ class IntakeClient:
         """Validate and enqueue one submission (`intake.submit`); returns its submission id."""
         valid = parse_submission(submission, max_text_length=self.max_text_length)
         self._app.send_task(
-            SUBMIT_TASK, kwargs={"submission": valid.to_message()}, queue=QUEUE, task_id=valid.id
+            SUBMIT_TASK, kwargs={"submission": self._wire(valid)}, queue=QUEUE, task_id=valid.id
         )
         return valid.id
+
+    def _wire(self, submission: Submission) -> dict[str, Any]:
+        """The message body of a validated submission, signed when a key is configured."""
+        message = submission.to_message()
+        if self._signing_key is None:
+            return message
+        return sign(message, *self._signing_key)
 
     def submit_golden_example(
         self,
@@ -171,7 +185,7 @@ class IntakeClient:
         for chunk in _chunks(validated, self.chunk_size):
             self._app.send_task(
                 SUBMIT_MANY_TASK,
-                kwargs={"submissions": [item.to_message() for item in chunk]},
+                kwargs={"submissions": [self._wire(item) for item in chunk]},
                 queue=QUEUE,
             )
         return [item.id for item in validated]

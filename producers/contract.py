@@ -57,6 +57,7 @@ class Reason(StrEnum):
     UNKNOWN_SKILL = "unknown_skill"
     CROSS_TENANT = "cross_tenant"
     NOT_AUTHOR = "not_author"
+    BAD_SIGNATURE = "bad_signature"
     RETRIES_EXHAUSTED = "retries_exhausted"
     UNDECODABLE = "undecodable"
 
@@ -80,6 +81,16 @@ Identifier = Annotated[StrictStr, Field(min_length=1, max_length=MAX_ID_LENGTH)]
 ExampleText = Annotated[
     StrictStr, Field(min_length=1, json_schema_extra={"maxLength": DEFAULT_MAX_TEXT_LENGTH})
 ]
+
+
+class Signature(BaseModel):
+    """HMAC-SHA256 of the submission's canonical JSON (see producers/signing.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key_id: Identifier
+    alg: Literal["HMAC-SHA256"] = "HMAC-SHA256"
+    value: Annotated[StrictStr, Field(min_length=1, max_length=128)]
 
 
 class Submission(BaseModel):
@@ -109,6 +120,9 @@ class Submission(BaseModel):
     )
     submitted_at: datetime | None = Field(
         default=None, description="When the producer made it (RFC 3339 with a UTC offset)."
+    )
+    signature: Signature | None = Field(
+        default=None, description="Required when the workers have signing keys configured."
     )
 
     @field_validator("example_input", "example_output", "expected_output")

@@ -38,3 +38,16 @@ def max_text_length() -> int:
     if value < 1:
         raise ProducerConfigurationError("INTAKE_MAX_TEXT_LENGTH must be at least 1")
     return value
+
+
+def signing_key() -> tuple[str, bytes] | None:
+    """The key producers sign with: INTAKE_SIGNING_KEY_ID, else the last of INTAKE_SIGNING_KEYS."""
+    from producers.signing import parse_keys
+
+    keys = parse_keys(os.environ.get("INTAKE_SIGNING_KEYS"))
+    if not keys:
+        return None
+    key_id = os.environ.get("INTAKE_SIGNING_KEY_ID") or list(keys)[-1]
+    if key_id not in keys:
+        raise ProducerConfigurationError(f"INTAKE_SIGNING_KEY_ID {key_id!r} is not configured")
+    return key_id, keys[key_id]

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
         default=60000, ge=1, validation_alias="INTAKE_STATEMENT_TIMEOUT_MS"
     )
     db_pool_size: int = Field(default=4, ge=1, validation_alias="INTAKE_DB_POOL_SIZE")
+    # "id1:secret1,id2:secret2": when set, every submission must be signed by one of these.
+    signing_keys_spec: str | None = Field(default=None, validation_alias="INTAKE_SIGNING_KEYS")
     log_level: str = Field(default="INFO", validation_alias="INTAKE_LOG_LEVEL")
 
     @property
@@ -64,6 +66,12 @@ class Settings(BaseSettings):
         if self.visibility_timeout_setting is not None:
             return self.visibility_timeout_setting
         return max(3600, 4 * (self.task_time_limit + int(self.retry_backoff_max)))
+
+    @property
+    def signing_keys(self) -> dict[str, bytes]:
+        from producers.signing import parse_keys
+
+        return parse_keys(self.signing_keys_spec)
 
     @property
     def outcome_store(self) -> str | None:

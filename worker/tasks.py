@@ -53,7 +53,12 @@ def _run(task: Task, items: list[Any]) -> list[dict[str, Any]]:
     started = time.perf_counter()
     factory = session_factory()
     try:
-        report = process_batch(factory, items, max_text_length=settings.max_text_length)
+        report = process_batch(
+            factory,
+            items,
+            max_text_length=settings.max_text_length,
+            signing_keys=settings.signing_keys,
+        )
     except TransientError as exc:
         retries = task.request.retries or 0
         if retries < settings.max_retries:

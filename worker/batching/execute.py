@@ -99,7 +99,12 @@ def process_messages(messages: list[RawMessage]) -> list[str]:
     last_error: BaseException | None = None
     for attempt in range(settings.max_retries + 1):
         try:
-            report = process_batch(factory, items, max_text_length=settings.max_text_length)
+            report = process_batch(
+                factory,
+                items,
+                max_text_length=settings.max_text_length,
+                signing_keys=settings.signing_keys,
+            )
             break
         except TransientError as exc:
             last_error = exc

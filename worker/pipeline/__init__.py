@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from producers.contract import Submission, SubmissionInvalid, SubmissionKind, parse_submission
+from producers.signing import verify
 from worker.authorize import decide, load_facts
 from worker.db import is_transient
 from worker.errors import TransientError
@@ -50,7 +51,11 @@ class BatchReport:
 
 
 def process_batch(
-    session_factory: SessionFactory, items: Sequence[Any], *, max_text_length: int = 5000
+    session_factory: SessionFactory,
+    items: Sequence[Any],
+    *,
+    max_text_length: int = 5000,
+    signing_keys: Mapping[str, bytes] | None = None,
 ) -> BatchReport:
     """Process decoded message items; every item gets exactly one Result, in order.
 
@@ -61,6 +66,10 @@ def process_batch(
     pending: list[tuple[int, Submission]] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
+        # Authenticity first: an unsigned or tampered message is not even validated.
+        if signing_keys and not verify(item, signing_keys):
+            results[index] = _unsigned(item)
+            continue
         try:
             submission = parse_submission(item, max_text_length=max_text_length)
         except SubmissionInvalid as exc:
@@ -183,6 +192,17 @@ def invalid_result(item: Any, exc: SubmissionInvalid) -> Result:
         _usable_id(raw_tenant),
         raw_kind if raw_kind in set(SubmissionKind) else None,
         {"fields": exc.field_errors},
+    )
+
+
+def _unsigned(item: Any) -> Result:
+    raw = item if isinstance(item, dict) else {}
+    return Result(
+        _usable_id(raw.get("submission_id")),
+        Outcome.REJECTED,
+        Reason.BAD_SIGNATURE,
+        _usable_id(raw.get("tenant_id")),
+        raw.get("kind") if raw.get("kind") in set(SubmissionKind) else None,
     )
 
 
