@@ -67,6 +67,14 @@ class Settings(BaseSettings):
             return self.visibility_timeout_setting
         return max(3600, 4 * (self.task_time_limit + int(self.retry_backoff_max)))
 
+    def max_message_bytes(self, items: int) -> int:
+        """The largest body a message of `items` submissions can have when it is valid.
+
+        Three texts at the limit, each character escaped at worst (six bytes), plus room for
+        ids and the envelope. Bigger bodies are refused before they are parsed.
+        """
+        return items * (3 * self.max_text_length * 6 + 4096) + 4096
+
     @property
     def signing_keys(self) -> dict[str, bytes]:
         from producers.signing import parse_keys

@@ -91,6 +91,8 @@ def bad_messages(world: factories.World) -> list[tuple[bytes, str]]:
         (b"not an envelope at all", "dead"),
         (b"[1, 2, 3]", "dead"),
         (b"\xff\xfe\xfd", "dead"),
+        # Far past any valid size: refused before its body is parsed.
+        (enveloped(raw.task_body({"submission": submission(example_input="x" * 300_000)})), "dead"),
         (base64.b64encode(b"something else"), "dead"),
     ]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from producers.contract import SUBMIT_MANY_TASK
+from producers.contract import MAX_BATCH_SIZE, SUBMIT_MANY_TASK
 from worker import deadletters
 from worker.batching.execute import ACK, RawMessage, process_messages
 from worker.settings import get_settings
@@ -59,6 +59,8 @@ class Batcher:
         self.in_flight = 0
         self.flush_timer: Any = None
         self.strikes: dict[str, int] = {}
+        # Indexed by "is it a bulk message".
+        self.max_body = (settings.max_message_bytes(1), settings.max_message_bytes(MAX_BATCH_SIZE))
 
     # -- receiving -----------------------------------------------------------------------------
 
@@ -93,6 +95,9 @@ class Batcher:
                 root_id=headers.get("root_id"),
                 parent_id=headers.get("parent_id"),
             )
+        if len(pending.raw.body) > self.max_body[task_name == SUBMIT_MANY_TASK]:
+            self._refuse(pending, "oversized", f"body of {len(pending.raw.body)} bytes")
+            return
         strikes = self.strikes.get(task_id, 0)
         if strikes >= GIVE_UP_AFTER:
             self._give_up(pending)
@@ -184,19 +189,26 @@ class Batcher:
         self.flush()
 
     def _give_up(self, pending: Pending) -> None:
-        task_id = pending.raw.task_id
-        log.error("message %s killed %d pool processes; dead-lettering it", task_id, GIVE_UP_AFTER)
+        log.error("message %s killed %d pool processes", pending.raw.task_id, GIVE_UP_AFTER)
+        self.strikes.pop(pending.raw.task_id, None)
+        self._refuse(pending, "worker_lost", f"lost {GIVE_UP_AFTER} pool processes")
+
+    def _refuse(self, pending: Pending, reason: str, error: str) -> None:
+        """Dead-letter a message without processing it, and take it off the queue."""
+        log.warning("refused message %s: %s (%s)", pending.raw.task_id, reason, error)
         deadletters.record_safely(
             [
                 deadletters.Letter(
-                    reason="worker_lost",
+                    reason=reason,
                     task_name=pending.raw.task_name,
-                    error=f"lost {GIVE_UP_AFTER} pool processes",
-                    message_info={"task_id": task_id, "body_bytes": len(pending.raw.body)},
+                    error=error,
+                    message_info={
+                        "task_id": pending.raw.task_id,
+                        "body_bytes": len(pending.raw.body),
+                    },
                 )
             ]
         )
-        self.strikes.pop(task_id, None)
         pending.ack(log, self.connection_errors)
 
 
