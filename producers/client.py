@@ -49,8 +49,28 @@ class SubmissionStatus:
         }
 
 
-def _producer_app(broker_url: str) -> Celery:
-    app = Celery("training_intake_producer", broker=broker_url, set_as_current=False)
+class _ProducerApp(Celery):  # type: ignore[misc]
+    """A Celery app bound to one broker URL.
+
+    Celery reads CELERY_BROKER_URL from the environment in preference to the URL an app was
+    made with, so a client given an explicit URL would silently publish elsewhere whenever
+    that variable is set. Connections here always use the URL the client was given.
+    """
+
+    def __init__(self, broker_url: str) -> None:
+        super().__init__("training_intake_producer", broker=broker_url, set_as_current=False)
+        self._bound_broker_url = broker_url
+
+    def connection_for_write(self, url: str | None = None, **kwargs: Any) -> Any:
+        return super().connection_for_write(url or self._bound_broker_url, **kwargs)
+
+    def connection_for_read(self, url: str | None = None, **kwargs: Any) -> Any:
+        return super().connection_for_read(url or self._bound_broker_url, **kwargs)
+
+
+def producer_app(broker_url: str) -> Celery:
+    """The Celery app a client publishes with (also handy for `control.ping` and friends)."""
+    app = _ProducerApp(broker_url)
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -88,7 +108,7 @@ class IntakeClient:
         else:
             key_id, secret = signing_key
             self._signing_key = (key_id, secret.encode() if isinstance(secret, str) else secret)
-        self._app = _producer_app(self.broker_url)
+        self._app = producer_app(self.broker_url)
         self._redis: Any = None
 
     # -- sending -------------------------------------------------------------------------------

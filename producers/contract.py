@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -152,8 +153,9 @@ class Submission(BaseModel):
     def _submission_id_as_text(self, value: uuid.UUID) -> str:
         return str(value)
 
-    @property
+    @cached_property
     def id(self) -> str:
+        """The submission id as text (the row id); computed once."""
         return str(self.submission_id)
 
     def to_message(self) -> dict[str, Any]:

@@ -76,6 +76,7 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 @pytest.fixture
 def redis_client(broker_url: str) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(broker_url)
+    client.flushdb()
     yield client
     client.flushdb()
     client.close()

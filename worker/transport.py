@@ -23,8 +23,9 @@ from queue import Empty
 from typing import Any
 
 from kombu.transport import redis as kombu_redis
+from kombu.transport import virtual
 from kombu.utils.encoding import bytes_to_str
-from kombu.utils.json import loads
+from kombu.utils.json import dumps, loads
 
 from worker import deadletters
 
@@ -47,7 +48,76 @@ def _dead_letter(queue: str | None, exc: BaseException) -> None:
     )
 
 
+# At most this many messages are fetched per wake-up: one blocking BLMOVE, then the rest with
+# non-blocking LMOVEs in one pipeline, bounded by the prefetch window.
+MAX_BURST = 64
+
+
+class QoS(kombu_redis.QoS):
+    """Records a burst of deliveries in the unacked hash with one round trip, and acks in bulk."""
+
+    _deferred: list[tuple[Any, str]] | None = None
+
+    def defer_appends(self) -> None:
+        self._deferred = []
+
+    def append(self, message: Any, delivery_tag: str) -> None:
+        if self._deferred is None:
+            return super().append(message, delivery_tag)
+        self._deferred.append((message, delivery_tag))
+        virtual.QoS.append(self, message, delivery_tag)
+        return None
+
+    def flush_appends(self) -> None:
+        deferred, self._deferred = self._deferred, None
+        if not deferred:
+            return
+        now = time.time()
+        with self.pipe_or_acquire() as pipe:
+            for message, delivery_tag in deferred:
+                delivery = message.delivery_info
+                pipe.zadd(self.unacked_index_key, {delivery_tag: now})
+                pipe.hset(
+                    self.unacked_key,
+                    delivery_tag,
+                    dumps([message._raw, delivery["exchange"], delivery["routing_key"]]),
+                )
+            pipe.execute()
+
+    def _undefer(self, delivery_tag: str) -> bool:
+        """Settled before its burst was recorded (refused at once): nothing to remove later."""
+        if self._deferred is None:
+            return False
+        before = len(self._deferred)
+        self._deferred = [entry for entry in self._deferred if entry[1] != delivery_tag]
+        return len(self._deferred) != before
+
+    def ack(self, delivery_tag: str) -> None:
+        if self._undefer(delivery_tag):
+            virtual.QoS.ack(self, delivery_tag)
+            return
+        super().ack(delivery_tag)
+
+    def reject(self, delivery_tag: str, requeue: bool = False) -> None:
+        if self._undefer(delivery_tag):
+            message = self._delivered.get(delivery_tag)
+            if requeue and message is not None:
+                self.channel._restore_at_beginning(message)
+            virtual.QoS.ack(self, delivery_tag)
+            return
+        super().reject(delivery_tag, requeue=requeue)
+
+    def ack_many(self, delivery_tags: list[str]) -> None:
+        with self.pipe_or_acquire() as pipe:
+            for delivery_tag in delivery_tags:
+                self._remove_from_indices(delivery_tag, pipe)
+            pipe.execute()
+        for delivery_tag in delivery_tags:
+            virtual.QoS.ack(self, delivery_tag)
+
+
 class Channel(kombu_redis.Channel):
+    QoS = QoS
     #: Seconds a consumer counts as alive after its last refresh (transport option).
     liveness_ttl = 30
     from_transport_options = (*kombu_redis.Channel.from_transport_options, "liveness_ttl")  # type: ignore[assignment]
@@ -116,20 +186,42 @@ class Channel(kombu_redis.Channel):
                 raise
             if item is None:
                 raise Empty()
+            processing = self._processing_key(queue)
+            items = [item, *self._fetch_more(queue, processing)]
+            self.qos.defer_appends()
             try:
-                payload = loads(bytes_to_str(item))
-                # Records the message in the unacked hash, then hands it to the consumer.
-                self.connection._deliver(payload, queue)
-            except _MALFORMED as exc:
-                _dead_letter(queue, exc)
+                for raw in items:
+                    try:
+                        # Tracks the message as unacked, then hands it to the consumer.
+                        self.connection._deliver(loads(bytes_to_str(raw)), queue)
+                    except _MALFORMED as exc:
+                        _dead_letter(queue, exc)
+            finally:
+                self.qos.flush_appends()
+            # Only now, with every message recorded as unacked, may they leave the processing list.
             with self.conn_or_acquire() as client:
-                client.lrem(self._processing_key(queue), 1, item)
+                pipe = client.pipeline(transaction=False)
+                for raw in items:
+                    pipe.lrem(processing, 1, raw)
+                pipe.execute()
             return True
         finally:
             self._in_poll = None  # type: ignore[assignment]
             flush_reauth = getattr(self, "_flush_brpop_reauth", None)
             if flush_reauth is not None:
                 flush_reauth()
+
+    def _fetch_more(self, queue: str, processing: str) -> list[bytes]:
+        """Whatever else is waiting, up to the prefetch window, in one round trip."""
+        room = self.qos.can_consume_max_estimate()
+        extra = MAX_BURST - 1 if room is None else min(MAX_BURST, int(room)) - 1
+        if extra <= 0:
+            return []
+        with self.conn_or_acquire() as client:
+            pipe = client.pipeline(transaction=False)
+            for _ in range(extra):
+                pipe.lmove(queue, processing, "RIGHT", "LEFT")
+            return [raw for raw in pipe.execute() if raw is not None]
 
     def _get(self, queue: str, timeout: Any = None) -> Any:
         try:

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from celery import Celery
 
 from producers import IntakeClient
+from producers.client import producer_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,16 +39,20 @@ def start_worker(
     env = {**os.environ, **(extra_env or {})}
     with log.open("wb") as output:
         process = _spawn(name, concurrency, env, output)
-    control = Celery(broker=broker_url, set_as_current=False)
-
+    control = producer_app(broker_url)
+    worker = WorkerProcess(process, log, name)
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"worker exited early:\n{log.read_text()}")
             if control.control.ping(destination=[name], timeout=0.5):
-                return WorkerProcess(process, log, name)
+                return worker
         raise RuntimeError(f"worker did not become ready:\n{log.read_text()}")
+    except BaseException:
+        # Never leave a worker behind: it would keep consuming (or retrying) after the test.
+        stop_worker(worker)
+        raise
     finally:
         control.close()
 
@@ -93,7 +97,7 @@ def stop_worker(worker: WorkerProcess) -> None:
         worker.process.wait()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def running_worker(database_url: str, broker_url: str) -> Iterator[WorkerProcess]:
     worker = start_worker(broker_url)
     yield worker

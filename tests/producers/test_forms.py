@@ -62,3 +62,16 @@ def test_contract_violations_come_back_as_form_field_errors(
 def test_a_signed_out_visitor_cannot_submit(client: IntakeClient) -> None:
     state = submit_training_example_form(client, {}, None)
     assert state.success is False and state.message
+
+
+def test_an_explicit_broker_url_wins_over_the_environment(
+    broker_url: str, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Celery itself prefers CELERY_BROKER_URL over the URL an app is given.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    with IntakeClient(broker_url) as client:
+        state = submit_training_example_form(
+            client, {"skillId": "s", "exampleInput": "i", "exampleOutput": "o"}, USER
+        )
+    assert state.success
+    assert len(queued(redis_client)) == 1

@@ -31,6 +31,7 @@ GIVE_UP_AFTER = 3
 @dataclass
 class Pending:
     raw: RawMessage
+    message: Any
     ack: Any
     reject: Any
     weight: int
@@ -78,6 +79,7 @@ class Batcher:
                 content_type=message.content_type or "application/json",
                 content_encoding=message.content_encoding or "utf-8",
             ),
+            message,
             ack,
             reject,
             # A bulk message is a batch by itself: flush as soon as it arrives.

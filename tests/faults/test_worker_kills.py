@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from producers import IntakeClient
+from producers import IntakeClient, usage_capture
 from tests import factories
 from tests.integration.conftest import start_worker, stop_worker
 from worker.models import IntakeOutcome, SkillFeedback
@@ -55,8 +55,9 @@ def wait_until_done(session: Session, total: int, timeout: float) -> None:
 
 
 def enqueue(client: IntakeClient, world: factories.World, total: int) -> list[str]:
-    return [
-        client.capture_usage(
+    """A quarter as single messages, the rest in bulk messages."""
+    captures = [
+        usage_capture(
             tenant_id=world.tenant.id,
             user_id=world.author.id,
             skill_id=world.skill.id,
@@ -66,29 +67,34 @@ def enqueue(client: IntakeClient, world: factories.World, total: int) -> list[st
         )
         for n in range(total)
     ]
+    singles = total // 4
+    for capture in captures[:singles]:
+        client.submit(capture)
+    client.capture_usage_many(captures[singles:])
+    return [capture["submission_id"] for capture in captures]
 
 
 def test_killing_pool_processes_mid_batch_loses_and_duplicates_nothing(
     broker_url: str, session: Session, session_factory: sessionmaker[Session]
 ) -> None:
     world = factories.world(session)
-    total = 3000
+    total = 8000
     with IntakeClient(broker_url) as client:
         ids = enqueue(client, world, total)
     worker = start_worker(broker_url, extra_env=FAST_REDELIVERY)
     kills = 0
     try:
         deadline = time.monotonic() + 20
-        while kills < 6 and time.monotonic() < deadline and counts(session)[1] < total:
+        while kills < 6 and time.monotonic() < deadline:
             pool = children(worker.process.pid)
             if pool:
                 os.kill(pool[kills % len(pool)], signal.SIGKILL)
                 kills += 1
-            time.sleep(0.15)
+            time.sleep(0.1)
         wait_until_done(session, total, timeout=90)
     finally:
         stop_worker(worker)
-    assert kills >= 1
+    assert kills == 6
     rows, outcomes, accepted = counts(session)
     assert (rows, outcomes, accepted) == (total, total, total)
     stored = set(session.scalars(select(SkillFeedback.id)))
@@ -99,10 +105,11 @@ def test_a_killed_worker_main_process_hands_its_messages_to_a_fresh_worker(
     broker_url: str, session: Session, session_factory: sessionmaker[Session]
 ) -> None:
     world = factories.world(session)
-    total = 3000
-    with IntakeClient(broker_url) as client:
+    total = 6000
+    # Small chunks and batches keep the first worker busy long enough to be killed mid-work.
+    with IntakeClient(broker_url, chunk_size=20) as client:
         enqueue(client, world, total)
-    first = start_worker(broker_url, extra_env=FAST_REDELIVERY)
+    first = start_worker(broker_url, extra_env={**FAST_REDELIVERY, "INTAKE_BATCH_SIZE": "5"})
     try:
         while counts(session)[1] == 0:
             time.sleep(0.02)
