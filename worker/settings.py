@@ -58,6 +58,20 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=4, ge=1, validation_alias="INTAKE_DB_POOL_SIZE")
     # "id1:secret1,id2:secret2": when set, every submission must be signed by one of these.
     signing_keys_spec: str | None = Field(default=None, validation_alias="INTAKE_SIGNING_KEYS")
+    # Operator extensions of the sanitizer (see worker/sanitize/config.py).
+    redact_patterns: str | None = Field(default=None, validation_alias="INTAKE_REDACT_PATTERNS")
+    redact_patterns_file: str | None = Field(
+        default=None, validation_alias="INTAKE_REDACT_PATTERNS_FILE"
+    )
+    maskers: str | None = Field(default=None, validation_alias="INTAKE_MASKERS")
+    # Serve Prometheus metrics from the worker on this port (off when unset).
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65535, validation_alias="INTAKE_METRICS_PORT"
+    )
+    # The worker's log lines: "json" (one object per line) or "text".
+    log_format: str = Field(
+        default="json", pattern="^(json|text)$", validation_alias="INTAKE_LOG_FORMAT"
+    )
     log_level: str = Field(default="INFO", validation_alias="INTAKE_LOG_LEVEL")
 
     @property

@@ -1,0 +1,1 @@
+"""Benchmark harness: scripts that measure, never assert timings."""
