@@ -51,6 +51,7 @@ class Reason(StrEnum):
     SAME_USAGE_EVENT = "same_usage_event"
     CAPTURE_DISABLED = "capture_disabled"
     NO_CONSENT = "no_consent"
+    SAMPLED_OUT = "sampled_out"
     INVALID = "invalid"
     UNKNOWN_TENANT = "unknown_tenant"
     INACTIVE_TENANT = "inactive_tenant"

@@ -17,6 +17,7 @@ from worker.queries import (
     in_array,
     merge_preferences,
 )
+from worker.sampling import get_sample_rates, sampled_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Facts:
     skill_tenant_author: dict[str, tuple[str, str]]
     capture_enabled: dict[str, bool]
     consent: dict[str, bool]
+    sample_rate: dict[str, float]
 
 
 def load_facts(session: Session, submissions: Sequence[Submission]) -> Facts:
@@ -62,7 +64,9 @@ def load_facts(session: Session, submissions: Sequence[Submission]) -> Facts:
     }
     capture_enabled: dict[str, bool] = {}
     consent: dict[str, bool] = {}
+    sample_rate: dict[str, float] = {}
     if capture_users:
+        sample_rate = get_sample_rates(session, capture_tenants)
         capture_enabled = {
             tenant_id: settings.training_data_capture_enabled
             for tenant_id, settings in get_site_settings_many(session, capture_tenants).items()
@@ -79,7 +83,9 @@ def load_facts(session: Session, submissions: Sequence[Submission]) -> Facts:
             and user_tenant.get(user_id) == tenant_id
             for user_id, tenant_id, preferences in rows
         }
-    return Facts(tenant_active, user_tenant, skill_tenant_author, capture_enabled, consent)
+    return Facts(
+        tenant_active, user_tenant, skill_tenant_author, capture_enabled, consent, sample_rate
+    )
 
 
 def decide(submission: Submission, facts: Facts) -> tuple[Outcome, Reason | None]:
@@ -106,4 +112,7 @@ def decide(submission: Submission, facts: Facts) -> tuple[Outcome, Reason | None
         return Outcome.SKIPPED, Reason.CAPTURE_DISABLED
     if not facts.consent.get(submission.user_id, False):
         return Outcome.SKIPPED, Reason.NO_CONSENT
+    # Decided from the submission id, so a retried submission is decided the same way.
+    if not sampled_in(submission.id, facts.sample_rate.get(submission.tenant_id, 1.0)):
+        return Outcome.SKIPPED, Reason.SAMPLED_OUT
     return Outcome.ACCEPTED, None

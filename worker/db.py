@@ -43,6 +43,8 @@ def make_engine(url: str, *, pool_size: int | None = None) -> Engine:
         max_overflow=2,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # Errors must never carry bound values: they are example text.
+        hide_parameters=True,
         connect_args={
             # An unreachable database, a long lock or a stuck statement become quick,
             # retryable faults instead of a worker that hangs.

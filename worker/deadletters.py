@@ -29,6 +29,10 @@ class Letter:
 
 def add(session: Session, letters: Sequence[Letter]) -> None:
     """Add dead letters to the caller's transaction."""
+    from worker import metrics
+
+    for letter in letters:
+        metrics.count_dead_letter(letter.reason)
     session.add_all(
         DeadLetter(
             reason=letter.reason,

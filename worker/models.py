@@ -16,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP
+from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, JSONB, TIMESTAMP
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Deterministic constraint names keep migrations and autogenerate in agreement.
@@ -79,9 +79,7 @@ class Skill(Base):
     name: Mapped[str] = mapped_column(Text, nullable=False)
     slug: Mapped[str] = mapped_column(Text, nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
-    author_id: Mapped[str] = mapped_column(
-        Text, ForeignKey("users.id"), nullable=False, index=True
-    )
+    author_id: Mapped[str] = mapped_column(Text, ForeignKey("users.id"), nullable=False, index=True)
     created_at: Mapped[datetime] = _timestamp_now()
     updated_at: Mapped[datetime] = _timestamp_now()
 
@@ -153,9 +151,7 @@ class SkillFeedback(Base):
     skill_id: Mapped[str] = mapped_column(
         Text, ForeignKey("skills.id", ondelete="CASCADE"), nullable=False
     )
-    user_id: Mapped[str | None] = mapped_column(
-        Text, ForeignKey("users.id", ondelete="SET NULL")
-    )
+    user_id: Mapped[str | None] = mapped_column(Text, ForeignKey("users.id", ondelete="SET NULL"))
     usage_event_id: Mapped[str | None] = mapped_column(Text)
     feedback_type: Mapped[str] = mapped_column(Text, nullable=False)
     rating: Mapped[int | None] = mapped_column(Integer)
@@ -166,7 +162,9 @@ class SkillFeedback(Base):
     quality_score: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'pending'"))
     source: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'web'"))
-    reviewed_by: Mapped[str | None] = mapped_column(Text, ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_by: Mapped[str | None] = mapped_column(
+        Text, ForeignKey("users.id", ondelete="SET NULL")
+    )
     reviewed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     review_notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _timestamp_now()
@@ -196,7 +194,7 @@ class IntakeOutcome(Base):
 
 
 class DeadLetter(Base):
-    """A message or submission kept for inspection and replay: undecodable, or failed after retries."""
+    """A message or submission kept for inspection and replay (undecodable, or failed)."""
 
     __tablename__ = "intake_dead_letters"
     __table_args__ = (
@@ -210,10 +208,52 @@ class DeadLetter(Base):
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     error: Mapped[str | None] = mapped_column(Text)
     # The submission, only when it was valid and failed after retries (so `replay` can resend it).
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     # What is known of the message without its body: content type, size, task id and name.
     message_info: Mapped[dict[str, Any]] = mapped_column(
         JSONB, nullable=False, server_default=text("'{}'::jsonb")
     )
     created_at: Mapped[datetime] = _timestamp_now()
     replayed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class SettingsAudit(Base):
+    """One change made through this service: a capture setting of a tenant or a user's consent."""
+
+    __tablename__ = "intake_settings_audit"
+    __table_args__ = (
+        Index("ix_intake_settings_audit_tenant_id_changed_at", "tenant_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # No foreign key: the trail of who changed what outlives the tenant or user it names.
+    tenant_id: Mapped[str] = mapped_column(Text, nullable=False)
+    # The user whose preference changed (consent); None for a tenant's setting.
+    user_id: Mapped[str | None] = mapped_column(Text)
+    setting: Mapped[str] = mapped_column(Text, nullable=False)
+    old_value: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSONB, nullable=True)
+    changed_by: Mapped[str] = mapped_column(Text, nullable=False)
+    # Particulars of the change (e.g. how many examples a revocation removed); never example text.
+    detail: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )
+    changed_at: Mapped[datetime] = _timestamp_now()
+
+
+class TenantCapture(Base):
+    """This service's own capture options of a tenant: the fraction of usage captures kept."""
+
+    __tablename__ = "intake_tenant_capture"
+    __table_args__ = (
+        CheckConstraint("sample_rate >= 0 AND sample_rate <= 1", name="sample_rate_range"),
+    )
+
+    tenant_id: Mapped[str] = mapped_column(
+        Text, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    sample_rate: Mapped[float] = mapped_column(
+        DOUBLE_PRECISION, nullable=False, server_default=text("1")
+    )
+    updated_at: Mapped[datetime] = _timestamp_now()
+    updated_by: Mapped[str | None] = mapped_column(Text)

@@ -381,3 +381,37 @@ def test_concurrent_workers_racing_on_the_same_ids_store_each_once(
     for index in range(100):
         outcomes = sorted(report.results[index].outcome.value for report in reports)
         assert outcomes == ["accepted", "duplicate", "duplicate", "duplicate"]
+
+
+def test_a_usage_capture_outside_the_tenants_sample_is_skipped_as_sampled_out(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    from worker.models import TenantCapture
+
+    world = factories.world(session)
+    session.add(TenantCapture(tenant_id=world.tenant.id, sample_rate=0.0))
+    session.commit()
+    assert run(session_factory, usage(world), golden(world)) == [
+        ("skipped", "sampled_out"),
+        ("accepted", None),
+    ]
+
+
+def test_the_sample_decision_is_the_same_for_a_retried_submission(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    from worker.models import TenantCapture
+
+    world = factories.world(session)
+    session.add(TenantCapture(tenant_id=world.tenant.id, sample_rate=0.5))
+    session.commit()
+    messages = [usage(world) for _ in range(200)]
+    first = run(session_factory, *messages)
+    kept = sum(1 for outcome in first if outcome == ("accepted", None))
+    assert 60 < kept < 140
+    # Resent: already decided, so nothing changes; and the decision itself is deterministic.
+    from worker.sampling import sampled_in
+
+    assert [sampled_in(m["submission_id"], 0.5) for m in messages] == [
+        outcome == ("accepted", None) for outcome in first
+    ]

@@ -11,7 +11,7 @@ from kombu.exceptions import ContentDisallowed
 from kombu.serialization import loads
 
 from producers.contract import SUBMIT_MANY_TASK, SUBMIT_TASK
-from worker import deadletters, outcome_store
+from worker import deadletters, metrics, outcome_store
 from worker.db import session_factory
 from worker.errors import DecodeError, TransientError
 from worker.failures import record_failed
@@ -112,6 +112,7 @@ def process_messages(messages: list[RawMessage]) -> list[str]:
             log.exception("unexpected error in a batch of %d submissions", len(items))
             last_error = exc
         if attempt < settings.max_retries:
+            metrics.count_retry()
             delay = backoff(attempt)
             log.info("transient fault (%s), retry %d in %.2fs", last_error, attempt + 1, delay)
             time.sleep(delay)
@@ -129,6 +130,8 @@ def process_messages(messages: list[RawMessage]) -> list[str]:
 def finish(report: BatchReport, started: float, *, task_names: set[str]) -> None:
     """After commit: publish outcomes, dead-letter anonymous invalid items, log."""
     settings = get_settings()
+    duration = time.perf_counter() - started
+    metrics.observe_batch(report.results, duration)
     outcome_store.publish(
         settings.outcome_store, report.newly_recorded, ttl_seconds=settings.outcome_ttl_seconds
     )
@@ -147,17 +150,22 @@ def finish(report: BatchReport, started: float, *, task_names: set[str]) -> None
         )
     for result in report.results:
         if result.outcome is not Outcome.ACCEPTED:
-            log.info(
-                "submission=%s tenant=%s outcome=%s reason=%s",
-                result.submission_id,
-                result.tenant_id,
-                result.outcome.value,
-                None if result.reason is None else result.reason.value,
-            )
-    counts = " ".join(f"{o.value}={report.count(o)}" for o in Outcome if report.count(o))
+            fields = {
+                "submission_id": result.submission_id,
+                "tenant_id": result.tenant_id,
+                "outcome": result.outcome.value,
+                "reason": None if result.reason is None else result.reason.value,
+            }
+            log.info("submission=%s tenant=%s outcome=%s reason=%s", *fields.values(), extra=fields)
+    counts = {o.value: report.count(o) for o in Outcome if report.count(o)}
     log.info(
         "batch size=%d %s duration_ms=%.1f",
         len(report.results),
-        counts,
-        (time.perf_counter() - started) * 1000,
+        " ".join(f"{name}={count}" for name, count in counts.items()),
+        duration * 1000,
+        extra={
+            "batch_size": len(report.results),
+            "outcomes": counts,
+            "duration_ms": duration * 1000,
+        },
     )

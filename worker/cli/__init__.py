@@ -1,13 +1,27 @@
-"""The `intake` command line."""
+"""The `intake` command line: one module per command group, assembled here."""
 
 from __future__ import annotations
 
-import logging
-import sys
+from enum import StrEnum
+from typing import Annotated
 
 import typer
 
-from worker.cli import demo, servers, status
+from worker.cli import (
+    capture,
+    consent,
+    dead_letters,
+    demo,
+    examples,
+    export,
+    review,
+    run,
+    servers,
+    settings,
+    stats,
+    status,
+)
+from worker.logs import configure_logging
 from worker.settings import get_settings
 
 app = typer.Typer(
@@ -17,49 +31,35 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(servers.app, name="servers")
+app.add_typer(settings.app, name="settings")
+app.add_typer(capture.app, name="capture")
+app.add_typer(consent.app, name="consent")
+app.add_typer(examples.app, name="examples")
+app.add_typer(review.app, name="review")
+app.add_typer(dead_letters.app, name="dead-letters")
 app.command("status")(status.status)
 app.command("demo")(demo.demo)
+app.command("export")(export.export)
+app.command("stats")(stats.stats)
+app.command("migrate")(run.migrate)
+app.command("worker", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
+    run.worker
+)
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
 
 
 @app.callback()
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=get_settings().log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-
-
-@app.command()
-def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> None:
-    """Upgrade the database schema (starts the embedded PostgreSQL when none is configured)."""
-    from worker import migrate as migrations
-    from worker.runtime import prepare
-
-    prepare()
-    migrations.upgrade(revision=revision)
-    typer.echo(f"database at revision {revision}")
-
-
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def worker(
-    ctx: typer.Context,
-    concurrency: int = typer.Option(None, "--concurrency", "-c", help="Pool processes."),
-    loglevel: str = typer.Option("INFO", "--loglevel", "-l"),
+def _configure_logging(
+    log_format: Annotated[
+        LogFormat,
+        typer.Option("--log-format", help="Logs on stderr as text or as one JSON object a line."),
+    ] = LogFormat.TEXT,
 ) -> None:
-    """Run a Celery worker on the `intake` queue (extra options go to `celery worker`)."""
-    from worker import migrate as migrations
-    from worker.runtime import prepare
-
-    runtime = prepare()
-    if runtime.embedded is not None and "postgres" in runtime.embedded.serving:
-        migrations.upgrade()
-    from worker.app import app as celery_app
-
-    argv = ["worker", "--queues", "intake", "--loglevel", loglevel, *ctx.args]
-    if concurrency:
-        argv += ["--concurrency", str(concurrency)]
-    celery_app.worker_main(argv)
+    configure_logging(get_settings().log_level, json=log_format is LogFormat.JSON)
 
 
 def main() -> None:

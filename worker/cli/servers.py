@@ -7,7 +7,9 @@ import typer
 from worker.embedded import EmbeddedServers
 from worker.settings import get_settings
 
-app = typer.Typer(help="Start, stop and inspect the embedded PostgreSQL and Redis.", no_args_is_help=True)
+app = typer.Typer(
+    help="Start, stop and inspect the embedded PostgreSQL and Redis.", no_args_is_help=True
+)
 
 
 def _servers() -> EmbeddedServers:

@@ -31,7 +31,9 @@ def status(
     if as_json:
         typer.echo(json.dumps(record))
     elif row is None:
-        typer.echo(f"{submission_id}: unknown (no outcome recorded: not processed yet, or never sent)")
+        typer.echo(
+            f"{submission_id}: unknown (no outcome recorded: not processed yet, or never sent)"
+        )
     else:
         suffix = f" ({row.reason})" if row.reason else ""
         typer.echo(f"{submission_id}: {row.outcome}{suffix}")

@@ -133,7 +133,8 @@ def record_outcomes(session: Session, results: Iterable[Result]) -> set[str]:
 _RECORD_OUTCOMES = text(
     "INSERT INTO intake_outcomes (submission_id, tenant_id, kind, outcome, reason, detail) "
     "SELECT s, t, k, o, r, coalesce(d, '{}'::jsonb) "
-    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(s text, t text, k text, o text, r text, d jsonb) "
+    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) "
+    "AS u(s text, t text, k text, o text, r text, d jsonb) "
     "ON CONFLICT (submission_id) DO UPDATE SET "
     "tenant_id = excluded.tenant_id, kind = excluded.kind, outcome = excluded.outcome, "
     "reason = excluded.reason, detail = excluded.detail, "

@@ -1,0 +1,38 @@
+"""`intake capture`: how much of a tenant's usage is captured."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from worker.cli import output
+from worker.cli.database import transaction
+from worker.cli.options import ByOption, TenantOption, changed_by
+from worker.operations import capture as operations
+
+app = typer.Typer(help="Usage-capture options of a tenant.", no_args_is_help=True)
+
+
+@app.command("sample-rate")
+def sample_rate(
+    rate: Annotated[
+        float,
+        typer.Argument(
+            min=0.0, max=1.0, help="Fraction of usage captures kept, 0 to 1 (default 1)."
+        ),
+    ],
+    tenant: TenantOption,
+    by: ByOption = None,
+) -> None:
+    """Keep only a fraction of a tenant's usage captures, chosen by submission id (audited).
+
+    The decision hashes the submission id, so a retried or redelivered capture is always
+    decided the same way; sampled-out captures end as `skipped` (`sampled_out`).
+    """
+    author = changed_by(by)
+    with output.reported_errors(), transaction() as session:
+        change = operations.set_sample_rate(session, tenant, rate, changed_by=author)
+    output.say(
+        f"sample rate {rate:g} for tenant {tenant} (was {change.old_value:g}; changed by {author})"
+    )

@@ -1,0 +1,35 @@
+"""`intake migrate` and `intake worker`: the schema and the Celery worker."""
+
+from __future__ import annotations
+
+import typer
+
+
+def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Upgrade the database schema (starts the embedded PostgreSQL when none is configured)."""
+    from worker import migrate as migrations
+    from worker.runtime import prepare
+
+    prepare()
+    migrations.upgrade(revision=revision)
+    typer.echo(f"database at revision {revision}")
+
+
+def worker(
+    ctx: typer.Context,
+    concurrency: int = typer.Option(None, "--concurrency", "-c", help="Pool processes."),
+    loglevel: str = typer.Option("INFO", "--loglevel", "-l"),
+) -> None:
+    """Run a Celery worker on the `intake` queue (extra options go to `celery worker`)."""
+    from worker import migrate as migrations
+    from worker.runtime import prepare
+
+    runtime = prepare()
+    if runtime.embedded is not None and "postgres" in runtime.embedded.serving:
+        migrations.upgrade()
+    from worker.app import app as celery_app
+
+    argv = ["worker", "--queues", "intake", "--loglevel", loglevel, *ctx.args]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    celery_app.worker_main(argv)

@@ -1,0 +1,1 @@
+"""Operator and web-app operations: plain functions that take a Session and never commit."""
