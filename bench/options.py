@@ -1,0 +1,50 @@
+"""What one run measures: sizes, modes, concurrency and where the results go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# In the order they run; `limit` and `naive` come first because every row is compared to them.
+VARIANTS = ("limit", "ceiling", "naive", "inline", "single", "bulk")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """A run's settings; zero `memory_n` or `reads_rows` skips that mode."""
+
+    n: int = 20_000
+    concurrency: int = 2
+    quick: bool = False
+    variants: tuple[str, ...] = VARIANTS
+    # Length of each steady-load latency phase, in seconds of offered load.
+    latency_seconds: float = 10.0
+    memory_n: int = 1_000_000
+    memory_checkpoint: int = 100_000
+    reads_rows: int = 5_000_000
+    reads_skills: int = 1_000
+    reads_samples: int = 2_000
+    out: Path = Path(__file__).resolve().parent / "results"
+    seed: int = 5
+    # Seconds any one phase may take before it is abandoned; None derives it from the sizes.
+    timeout: float | None = None
+    # Allow emptying skill_feedback in a configured database that holds rows not made by the bench.
+    force: bool = False
+    chart: bool = True
+
+    def phase_timeout(self, items: int) -> float:
+        """How long a phase of `items` submissions may run: generous, but the run always ends."""
+        if self.timeout is not None:
+            return self.timeout
+        return max(120.0, items / 50)
+
+
+def quick_defaults() -> dict[str, object]:
+    """What `--quick` changes unless an option says otherwise: short phases, scaled-down modes."""
+    return {
+        "latency_seconds": 3.0,
+        "memory_n": 50_000,
+        "memory_checkpoint": 5_000,
+        "reads_rows": 250_000,
+        "reads_samples": 500,
+    }
