@@ -8,25 +8,15 @@ from typing import Any
 
 from celery import Celery
 
+from producers.client import producer_app as client_producer_app
+
 Submission = dict[str, Any]
 SendBatch = Callable[[list[Submission]], None]
 
 
 def producer_app(broker_url: str) -> Celery:
-    """A producer configured as IntakeClient's own: JSON, confirmed, bounded publish retries."""
-    app = Celery("bench_producer", broker=broker_url, set_as_current=False)
-    app.conf.update(
-        task_serializer="json",
-        accept_content=["json"],
-        event_serializer="json",
-        broker_connection_timeout=5,
-        broker_connection_retry=True,
-        broker_connection_max_retries=3,
-        task_publish_retry=True,
-        task_publish_retry_policy={"max_retries": 3, "interval_start": 0.1, "interval_step": 0.5},
-        broker_transport_options={"confirm_publish": True},
-    )
-    return app
+    """A producer configured exactly as IntakeClient's own (and bound to `broker_url`)."""
+    return client_producer_app(broker_url)
 
 
 def send_all(items: Sequence[Submission], send: SendBatch, batch: int) -> tuple[float, float]:

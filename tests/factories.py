@@ -81,3 +81,21 @@ def world(session: Session, *, capture: bool = True, consent: bool = True) -> Wo
     s = skill(session, t, author)
     session.commit()
     return World(t, author, s)
+
+
+def usage_captures(world: World, count: int, *, prefix: str = "evt") -> list[dict[str, Any]]:
+    """`count` usage captures by the world's author, each with its own id and usage event."""
+    from producers import usage_capture
+
+    return [
+        usage_capture(
+            tenant_id=world.tenant.id,
+            user_id=world.author.id,
+            skill_id=world.skill.id,
+            usage_event_id=f"{prefix}-{n}",
+            example_input=f"in {n}",
+            example_output=f"out {n}",
+            submission_id=str(uuid.uuid4()),
+        )
+        for n in range(count)
+    ]

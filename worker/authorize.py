@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from producers.contract import Submission, SubmissionKind
-from worker.models import Skill, Tenant, User, UserPreferences
+from worker.models import Skill, Tenant, TenantCapture, User, UserPreferences
 from worker.outcomes import Outcome, Reason
 from worker.queries import (
     get_site_settings_many,
@@ -30,6 +30,7 @@ class Facts:
     capture_enabled: dict[str, bool]
     consent: dict[str, bool]
     sample_rate: dict[str, float]
+    golden_html: set[str]
 
 
 def load_facts(session: Session, submissions: Sequence[Submission]) -> Facts:
@@ -83,8 +84,25 @@ def load_facts(session: Session, submissions: Sequence[Submission]) -> Facts:
             and user_tenant.get(user_id) == tenant_id
             for user_id, tenant_id, preferences in rows
         }
+    golden_tenants = {s.tenant_id for s in submissions if s.kind is SubmissionKind.GOLDEN_EXAMPLE}
+    golden_html = set(
+        session.scalars(
+            select(TenantCapture.tenant_id).where(
+                in_array(TenantCapture.tenant_id, golden_tenants),
+                TenantCapture.golden_text_policy == "html",
+            )
+        )
+        if golden_tenants
+        else ()
+    )
     return Facts(
-        tenant_active, user_tenant, skill_tenant_author, capture_enabled, consent, sample_rate
+        tenant_active,
+        user_tenant,
+        skill_tenant_author,
+        capture_enabled,
+        consent,
+        sample_rate,
+        golden_html,
     )
 
 

@@ -249,6 +249,9 @@ class TenantCapture(Base):
     __tablename__ = "intake_tenant_capture"
     __table_args__ = (
         CheckConstraint("sample_rate >= 0 AND sample_rate <= 1", name="sample_rate_range"),
+        CheckConstraint(
+            "golden_text_policy IN ('faithful', 'html')", name="golden_text_policy_known"
+        ),
     )
 
     tenant_id: Mapped[str] = mapped_column(
@@ -256,6 +259,11 @@ class TenantCapture(Base):
     )
     sample_rate: Mapped[float] = mapped_column(
         DOUBLE_PRECISION, nullable=False, server_default=text("1")
+    )
+    # How golden examples of this tenant are sanitized: "faithful" (text and code, the default)
+    # or "html" (written in a rich-text editor: nh3 with a formatting allowlist).
+    golden_text_policy: Mapped[str] = mapped_column(
+        Text, nullable=False, server_default=text("'faithful'")
     )
     updated_at: Mapped[datetime] = _timestamp_now()
     updated_by: Mapped[str | None] = mapped_column(Text)

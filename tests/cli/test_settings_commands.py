@@ -88,3 +88,21 @@ def test_a_sample_rate_outside_zero_to_one_is_refused(intake: Invoke, session: S
     assert intake("capture", "sample-rate", "1.5", "--tenant", tenant.id).exit_code == 2
     assert intake("capture", "sample-rate", "--", "-0.5", "--tenant", tenant.id).exit_code == 2
     assert get_sample_rates(session, [tenant.id]) == {tenant.id: 1.0}
+
+
+def test_the_golden_text_policy_is_stored_and_audited(intake: Invoke, session: Session) -> None:
+    from worker.models import TenantCapture
+
+    tenant = factories.tenant(session)
+    session.commit()
+    result = intake("capture", "golden-policy", "html", "--tenant", tenant.id, "--by", "ops")
+    assert result.exit_code == 0, result.output
+    assert "golden text policy html" in result.stdout
+    session.expire_all()
+    stored = session.get(TenantCapture, tenant.id)
+    assert stored is not None and stored.golden_text_policy == "html"
+    assert intake("capture", "golden-policy", "markdown", "--tenant", tenant.id).exit_code == 2
+    audited = session.scalars(
+        select(SettingsAudit.setting).where(SettingsAudit.tenant_id == tenant.id)
+    ).all()
+    assert "golden_text_policy" in audited

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from producers import IntakeClient, usage_capture
+from producers import IntakeClient
 from tests import factories
 from tests.integration.conftest import start_worker, stop_worker
 from worker.models import IntakeOutcome, SkillFeedback
@@ -33,18 +32,7 @@ def test_a_revocation_with_submissions_in_flight_leaves_no_captured_row_behind(
 ) -> None:
     world = factories.world(session)
     total = 6000
-    captures = [
-        usage_capture(
-            tenant_id=world.tenant.id,
-            user_id=world.author.id,
-            skill_id=world.skill.id,
-            usage_event_id=f"evt-{n}",
-            example_input=f"in {n}",
-            example_output=f"out {n}",
-            submission_id=str(uuid.uuid4()),
-        )
-        for n in range(total)
-    ]
+    captures = factories.usage_captures(world, total)
     worker = start_worker(broker_url)
     revoked_at: list[float] = []
     try:

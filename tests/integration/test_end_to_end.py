@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from producers import IntakeClient, Outcome, usage_capture
+from producers import IntakeClient, Outcome
 from tests import factories
 from tests.integration import raw
 from worker.cli import app as cli
@@ -75,17 +75,7 @@ def test_capture_usage_many_sends_chunks_and_every_capture_lands(
     client: IntakeClient, session: Session, session_factory: sessionmaker[Session]
 ) -> None:
     world = factories.world(session)
-    captures = [
-        usage_capture(
-            tenant_id=world.tenant.id,
-            user_id=world.author.id,
-            skill_id=world.skill.id,
-            usage_event_id=f"evt-{n}",
-            example_input=f"input {n}",
-            example_output=f"output {n}",
-        )
-        for n in range(1200)
-    ]
+    captures = factories.usage_captures(world, 1200)
     ids = client.capture_usage_many(captures)
     assert len(set(ids)) == 1200
     wait_for(lambda: count_rows(session) == 1200, timeout=60)

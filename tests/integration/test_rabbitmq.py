@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +11,7 @@ from kombu import Connection, Queue
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from producers import IntakeClient, Outcome, usage_capture
+from producers import IntakeClient, Outcome
 from tests import factories
 from tests.integration.conftest import start_worker, stop_worker
 from worker.models import IntakeOutcome, SkillFeedback
@@ -45,18 +44,7 @@ def test_singles_and_bulk_through_rabbitmq_are_stored_exactly_once(
     session_factory: sessionmaker[Session],
 ) -> None:
     world = factories.world(session)
-    captures = [
-        usage_capture(
-            tenant_id=world.tenant.id,
-            user_id=world.author.id,
-            skill_id=world.skill.id,
-            usage_event_id=f"evt-{n}",
-            example_input=f"in {n}",
-            example_output=f"out {n}",
-            submission_id=str(uuid.uuid4()),
-        )
-        for n in range(1000)
-    ]
+    captures = factories.usage_captures(world, 1000)
     environment = {"CELERY_BROKER_URL": amqp_vhost, "INTAKE_OUTCOME_STORE_URL": broker_url}
     worker = start_worker(amqp_vhost, extra_env=environment)
     try:

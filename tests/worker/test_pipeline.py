@@ -415,3 +415,22 @@ def test_the_sample_decision_is_the_same_for_a_retried_submission(
     assert [sampled_in(m["submission_id"], 0.5) for m in messages] == [
         outcome == ("accepted", None) for outcome in first
     ]
+
+
+def test_a_tenant_on_the_html_policy_gets_golden_examples_cleaned_as_rich_text(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    from worker.models import TenantCapture
+
+    world = factories.world(session)
+    session.add(TenantCapture(tenant_id=world.tenant.id, golden_text_policy="html"))
+    session.commit()
+    rich = '<p><b>Bold</b> and <a href="https://example.test">a link</a><img src="x"></p>'
+    golden_message = golden(world, example_output=rich)
+    usage_message = usage(world, example_output="if (a < b) { <b>kept</b> }")
+    assert run(session_factory, golden_message, usage_message) == [("accepted", None)] * 2
+    stored = {row.id: row.example_output for row in rows(session)}
+    html = stored[golden_message["submission_id"]] or ""
+    assert "<b>Bold</b>" in html and "<img" not in html and 'rel="' in html
+    # Usage captures stay faithful whatever the tenant's golden policy.
+    assert stored[usage_message["submission_id"]] == "if (a < b) { <b>kept</b> }"

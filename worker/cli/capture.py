@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -35,4 +36,30 @@ def sample_rate(
         change = operations.set_sample_rate(session, tenant, rate, changed_by=author)
     output.say(
         f"sample rate {rate:g} for tenant {tenant} (was {change.old_value:g}; changed by {author})"
+    )
+
+
+class GoldenPolicy(StrEnum):
+    FAITHFUL = "faithful"
+    HTML = "html"
+
+
+@app.command("golden-policy")
+def golden_policy(
+    policy: Annotated[GoldenPolicy, typer.Argument(help="faithful (default) or html.")],
+    tenant: TenantOption,
+    by: ByOption = None,
+) -> None:
+    """How the tenant's golden examples are sanitized (audited).
+
+    `faithful` keeps text and code byte-for-byte and neutralizes only active markup; `html` is
+    for examples written in a rich-text editor: formatting tags kept, links made safe, no images,
+    frames or styles. Usage captures are always faithful.
+    """
+    author = changed_by(by)
+    with output.reported_errors(), transaction() as session:
+        change = operations.set_golden_text_policy(session, tenant, policy.value, changed_by=author)
+    output.say(
+        f"golden text policy {policy.value} for tenant {tenant} "
+        f"(was {change.old_value}; changed by {author})"
     )

@@ -13,6 +13,7 @@ from worker.models import SettingsAudit
 
 CAPTURE_ENABLED = "training_data_capture_enabled"
 SAMPLE_RATE = "sample_rate"
+GOLDEN_TEXT_POLICY = "golden_text_policy"
 CONSENT = "trainingDataConsent"
 
 

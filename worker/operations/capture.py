@@ -106,6 +106,36 @@ def set_sample_rate(session: Session, tenant_id: str, rate: float, *, changed_by
     return Change(tenant_id, audit.SAMPLE_RATE, old, rate, changed_by, entry.changed_at)
 
 
+def set_golden_text_policy(
+    session: Session, tenant_id: str, policy: str, *, changed_by: str
+) -> Change:
+    """How the tenant's golden examples are sanitized: "faithful" (default) or "html"."""
+    if policy not in ("faithful", "html"):
+        raise InvalidValue(f"golden text policy must be faithful or html, not {policy!r}")
+    _tenant(session, tenant_id)
+    session.execute(
+        insert(TenantCapture)
+        .values(tenant_id=tenant_id, sample_rate=DEFAULT_SAMPLE_RATE)
+        .on_conflict_do_nothing(index_elements=[TenantCapture.tenant_id])
+    )
+    row = session.execute(
+        select(TenantCapture).where(TenantCapture.tenant_id == tenant_id).with_for_update()
+    ).scalar_one()
+    old = row.golden_text_policy
+    row.golden_text_policy = policy
+    row.updated_by = changed_by
+    row.updated_at = func.now()
+    entry = audit.record(
+        session,
+        tenant_id=tenant_id,
+        setting=audit.GOLDEN_TEXT_POLICY,
+        old_value=old,
+        new_value=policy,
+        changed_by=changed_by,
+    )
+    return Change(tenant_id, audit.GOLDEN_TEXT_POLICY, old, policy, changed_by, entry.changed_at)
+
+
 def get_capture_settings(session: Session, tenant_id: str, *, history: int = 10) -> CaptureSettings:
     """A tenant's capture switch and sample rate (defaults for missing rows) and latest changes."""
     tenant = _tenant(session, tenant_id)

@@ -18,7 +18,7 @@ from worker.errors import TransientError
 from worker.models import TRAINING_EXAMPLE
 from worker.outcomes import Outcome, Reason, Result
 from worker.pipeline import store
-from worker.sanitize import sanitize
+from worker.sanitize import Policy, sanitize
 
 log = logging.getLogger("worker.pipeline")
 
@@ -115,7 +115,13 @@ def _process_valid(
         if outcome is not Outcome.ACCEPTED:
             results[index] = _result(submission, outcome, reason)
             continue
-        row, detail = _row(submission, max_text_length)
+        policy = (
+            Policy.HTML
+            if submission.kind is SubmissionKind.GOLDEN_EXAMPLE
+            and submission.tenant_id in facts.golden_html
+            else Policy.FAITHFUL
+        )
+        row, detail = _row(submission, max_text_length, policy)
         rows.append(row)
         accepted.append((index, submission, detail))
 
@@ -134,7 +140,9 @@ def _process_valid(
     return results
 
 
-def _row(submission: Submission, max_text_length: int) -> tuple[dict[str, Any], dict[str, Any]]:
+def _row(
+    submission: Submission, max_text_length: int, policy: Policy
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The skill_feedback row of an accepted submission, with its texts sanitized."""
     source, status = _PLACEMENT[submission.kind]
     secrets: set[str] = set()
@@ -145,7 +153,7 @@ def _row(submission: Submission, max_text_length: int) -> tuple[dict[str, Any], 
         if value is None:
             texts[name] = None
             continue
-        cleaned = sanitize(value, max_length=max_text_length)
+        cleaned = sanitize(value, max_length=max_text_length, policy=policy)
         secrets.update(cleaned.secrets_found)
         neutralized = neutralized or cleaned.markup_neutralized
         texts[name] = cleaned.text
