@@ -3,33 +3,44 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
 from producers.contract import SubmissionInvalid, parse_submission
+from producers.signing import verify
 from worker import deadletters
 from worker.db import is_transient
 from worker.errors import TransientError
 from worker.outcomes import Outcome, Reason, Result
-from worker.pipeline import BatchReport, SessionFactory, invalid_result, store
+from worker.pipeline import BatchReport, SessionFactory, invalid_result, store, unsigned_result
 
 log = logging.getLogger("worker.failures")
 
 
 def record_failed(
-    session_factory: SessionFactory, task_name: str, items: list[Any], cause: BaseException
+    session_factory: SessionFactory,
+    task_name: str,
+    items: list[Any],
+    cause: BaseException,
+    *,
+    signing_keys: Mapping[str, bytes] | None = None,
 ) -> BatchReport:
     """Mark every valid item `failed` (unless decided meanwhile) and dead-letter it for replay."""
     results: list[Result] = []
     payloads: dict[str, dict[str, Any]] = {}
     for item in items:
+        # Only an authentic submission is kept for replay: never store a forged one's text.
+        if signing_keys and not verify(item, signing_keys):
+            results.append(unsigned_result(item))
+            continue
         try:
             submission = parse_submission(item)
         except SubmissionInvalid as exc:
             results.append(invalid_result(item, exc))
             continue
-        payloads.setdefault(submission.id, submission.to_message())
+        payloads.setdefault(submission.id, dict(item) if signing_keys else submission.to_message())
         results.append(
             Result(
                 submission.id,

@@ -65,7 +65,9 @@ def _run(task: Task, items: list[Any]) -> list[dict[str, Any]]:
             log.info("transient fault, retry %d of %d: %s", retries + 1, settings.max_retries, exc)
             raise task.retry(countdown=backoff(retries), exc=exc) from None
         try:
-            report = record_failed(factory, task.name, items, exc)
+            report = record_failed(
+                factory, task.name, items, exc, signing_keys=settings.signing_keys
+            )
         except TransientError as still_down:
             # Nowhere to record the failure yet: keep the message alive and try again later.
             log.warning("cannot record failed submissions yet: %s", still_down)

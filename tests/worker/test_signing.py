@@ -56,3 +56,25 @@ def test_a_replayed_signed_submission_is_a_harmless_duplicate(
     assert outcomes(session_factory, message) == [("accepted", None)]
     assert outcomes(session_factory, message, message) == [("duplicate", "same_submission")] * 2
     assert len(session.scalars(select(SkillFeedback)).all()) == 1
+
+
+def test_a_forged_submission_in_a_failing_batch_is_not_kept_for_replay(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    from worker.failures import record_failed
+    from worker.models import DeadLetter
+
+    world = factories.world(session)
+    genuine = sign(golden(world), *NEW)
+    forged = sign(golden(world, example_input="forged text"), "2026-q1", b"wrong-secret-000000000")
+    report = record_failed(
+        session_factory, "intake.submit", [genuine, forged], RuntimeError("down"), signing_keys=KEYS
+    )
+    assert [(r.outcome.value, r.reason and r.reason.value) for r in report.results] == [
+        ("failed", "retries_exhausted"),
+        ("rejected", "bad_signature"),
+    ]
+    letters = session.scalars(select(DeadLetter)).all()
+    assert [letter.submission_id for letter in letters] == [genuine["submission_id"]]
+    # Kept as sent, signature included, so a replay verifies again.
+    assert letters[0].payload == genuine

@@ -119,7 +119,9 @@ def process_messages(messages: list[RawMessage]) -> list[str]:
     if report is None:
         assert last_error is not None
         try:
-            report = record_failed(factory, SUBMIT_TASK, items, last_error)
+            report = record_failed(
+                factory, SUBMIT_TASK, items, last_error, signing_keys=settings.signing_keys
+            )
         except Exception as exc:  # noqa: BLE001 - nothing recorded: let the broker keep them
             log.warning("cannot record failed submissions (%s); handing messages back", exc)
             return [REQUEUE] * len(messages)

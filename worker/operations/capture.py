@@ -24,8 +24,8 @@ class Change:
 
     tenant_id: str
     setting: str
-    old_value: bool | float
-    new_value: bool | float
+    old_value: bool | float | str
+    new_value: bool | float | str
     changed_by: str
     changed_at: datetime
 

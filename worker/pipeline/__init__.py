@@ -68,7 +68,7 @@ def process_batch(
     for index, item in enumerate(items):
         # Authenticity first: an unsigned or tampered message is not even validated.
         if signing_keys and not verify(item, signing_keys):
-            results[index] = _unsigned(item)
+            results[index] = unsigned_result(item)
             continue
         try:
             submission = parse_submission(item, max_text_length=max_text_length)
@@ -203,7 +203,7 @@ def invalid_result(item: Any, exc: SubmissionInvalid) -> Result:
     )
 
 
-def _unsigned(item: Any) -> Result:
+def unsigned_result(item: Any) -> Result:
     raw = item if isinstance(item, dict) else {}
     return Result(
         _usable_id(raw.get("submission_id")),
