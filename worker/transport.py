@@ -257,8 +257,16 @@ class Channel(kombu_redis.Channel):
                 log.warning("returned %d in-flight messages of a dead consumer to %s", moved, queue)
 
     def close(self) -> None:
+        if self._in_poll:
+            # With the broker gone there is no reply to the pending fetch to read; whatever it
+            # moved is in our processing list and goes back to the queue via the sweep.
+            try:
+                self._brpop_read()
+            except (Empty, *self.connection_errors):
+                pass
+            self._in_poll = None  # type: ignore[assignment]
         queue = next(iter(self.active_queues), None)
-        if self._token is not None and queue is not None:
+        if self._token is not None and queue is not None and not self.closed:
             try:
                 with self.conn_or_acquire() as client:
                     # A clean close hands back anything still in flight at once.
@@ -267,7 +275,16 @@ class Channel(kombu_redis.Channel):
                     client.delete(self._alive_key(queue))
             except Exception:
                 log.debug("could not hand back the processing list on close", exc_info=True)
-        super().close()
+        try:
+            super().close()
+        except self.connection_errors:
+            # Stock kombu leaves a channel whose close hit a dead broker half closed; Celery's
+            # consumer closes it again once the connection has dropped its transport, and that
+            # second close dies with an AttributeError that stops the worker. Nothing is lost by
+            # ending here: unacknowledged messages stay recorded in Redis and come back with the
+            # visibility timeout, in-flight fetches with the processing-list sweep.
+            self.closed = True
+            raise
 
 
 class Transport(kombu_redis.Transport):

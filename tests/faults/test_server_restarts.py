@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from producers import IntakeClient, usage_capture
-from tests.integration.conftest import start_worker, stop_worker
+from tests.integration.conftest import WorkerProcess, start_worker, stop_worker
 from worker import migrate
 from worker.db import sqlalchemy_url
 from worker.embedded import EmbeddedPostgres, EmbeddedRedis
@@ -114,10 +114,13 @@ def enqueue(stack: Stack) -> set[str]:
     return {capture["submission_id"] for capture in captures}
 
 
-def wait_for_all(stack: Stack, timeout: float) -> None:
+def wait_for_all(stack: Stack, worker: WorkerProcess, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while stack.counts()[1] < TOTAL:
-        assert time.monotonic() < deadline, f"only {stack.counts()} of {TOTAL}"
+        if time.monotonic() > deadline or worker.process.poll() is not None:
+            pytest.fail(
+                f"only {stack.counts()} of {TOTAL}; worker log ends:\n{worker.output()[-4000:]}"
+            )
         time.sleep(0.3)
 
 
@@ -142,7 +145,7 @@ def test_postgres_stopped_and_restarted_under_load_loses_nothing(stack: Stack) -
         stack.postgres.stop(mode="immediate")
         time.sleep(3)
         stack.postgres.ensure_running()
-        wait_for_all(stack, timeout=120)
+        wait_for_all(stack, worker, timeout=120)
         assert worker.process.poll() is None
     finally:
         stop_worker(worker)
@@ -161,7 +164,7 @@ def test_redis_restarted_under_load_with_append_only_persistence_loses_nothing(
         stack.redis.stop()
         time.sleep(2)
         stack.redis.ensure_running()
-        wait_for_all(stack, timeout=120)
+        wait_for_all(stack, worker, timeout=120)
         assert worker.process.poll() is None
     finally:
         stop_worker(worker)

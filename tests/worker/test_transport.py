@@ -1,0 +1,109 @@
+"""The hardened Redis transport: atomic fetches, and surviving a broker that goes away."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from kombu import Connection, Queue
+from kombu.common import Broadcast
+
+from worker.embedded import EmbeddedRedis
+
+TRANSPORT = "worker.transport:Transport"
+QUEUE = "transport-test"
+
+
+@pytest.fixture
+def own_redis() -> Iterator[EmbeddedRedis]:
+    """A test-owned Redis: these tests stop it, so never the machine's shared one."""
+    with tempfile.TemporaryDirectory(prefix="intake-transport-") as folder:
+        server = EmbeddedRedis(Path(folder), appendonly=False)
+        server.ensure_running()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+def connect(url: str) -> Connection:
+    return Connection(
+        url,
+        transport=TRANSPORT,
+        transport_options={"priority_steps": [0], "liveness_ttl": 3},
+    )
+
+
+def test_a_fetch_pending_when_the_broker_dies_does_not_break_closing_the_connection(
+    own_redis: EmbeddedRedis,
+) -> None:
+    url = own_redis.url(0)
+    connection = connect(url)
+    connection.SimpleQueue(QUEUE).put({"n": 1})
+    channel = connection.default_channel
+    received: list[object] = []
+    consumer = channel.Consumer(
+        Queue(QUEUE), accept=["json"], callbacks=[lambda body, _message: received.append(body)]
+    )
+    consumer.consume()
+    # Celery's remote control consumes an auto-deleted fanout queue on the same connection.
+    channel.Consumer(Broadcast("transport-test-control"), accept=["json"]).consume()
+    connection.drain_events(timeout=5)  # delivered, not acknowledged: closing must restore it
+    assert received == [{"n": 1}]
+    with contextlib.suppress(socket.timeout):
+        connection.drain_events(timeout=0.3)  # leaves a fetch in flight, as the worker's loop does
+
+    own_redis.stop()
+
+    # What Celery's consumer does after a connection error: collect, then close. Before the fix,
+    # the second close reached a connection without a transport and raised AttributeError,
+    # which Celery treats as unrecoverable and stops the worker.
+    with contextlib.suppress(redis.ConnectionError):
+        connection.collect(socket_timeout=0.5)
+    connection.close()
+    assert channel.closed
+    # The message stays recorded as unacknowledged in Redis (it returns with the visibility
+    # timeout); forget it here so that kombu's exit-time restore does not call the dead server.
+    channel.qos._delivered.clear()
+
+
+def test_a_fetched_message_leaves_the_processing_list_once_it_is_recorded_as_unacked(
+    own_redis: EmbeddedRedis,
+) -> None:
+    url = own_redis.url(0)
+    with connect(url) as connection:
+        connection.SimpleQueue(QUEUE).put({"n": 1})
+        received: list[object] = []
+        channel = connection.default_channel
+        consumer = channel.Consumer(
+            Queue(QUEUE), accept=["json"], callbacks=[lambda body, _message: received.append(body)]
+        )
+        with consumer:
+            connection.drain_events(timeout=5)
+        assert received == [{"n": 1}]
+        client = redis.Redis.from_url(url)
+        assert client.llen(QUEUE) == 0
+        assert not list(client.scan_iter(match=f"{QUEUE}*processing*"))
+        assert client.hlen("unacked") == 1
+        client.close()
+
+
+def test_the_processing_list_of_a_consumer_that_stopped_refreshing_goes_back_to_the_queue(
+    own_redis: EmbeddedRedis,
+) -> None:
+    url = own_redis.url(0)
+    client = redis.Redis.from_url(url)
+    # What a worker killed between BLMOVE and recording leaves behind: an item in its processing
+    # list and no liveness key.
+    client.lpush(f"{QUEUE}\x06\x16processing\x06\x16dead-consumer", b"in-flight")
+    with connect(url) as connection:
+        channel = connection.default_channel
+        channel._maintain(QUEUE)
+    assert client.lrange(QUEUE, 0, -1) == [b"in-flight"]
+    assert not list(client.scan_iter(match=f"{QUEUE}*processing*"))
+    client.close()
