@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from worker.tenancy import WORKER_ROLE
+
 
 class Settings(BaseSettings):
     """Environment-driven settings; unset URLs mean "use the embedded servers"."""
@@ -56,6 +58,13 @@ class Settings(BaseSettings):
         default=60000, ge=1, validation_alias="INTAKE_STATEMENT_TIMEOUT_MS"
     )
     db_pool_size: int = Field(default=4, ge=1, validation_alias="INTAKE_DB_POOL_SIZE")
+    # The role the ingest transactions switch to, bound by row-level security; empty when the
+    # login role itself is a non-owner role (see worker/tenancy.py).
+    db_role: str = Field(
+        default=WORKER_ROLE,
+        pattern=r"^([a-z_][a-z0-9_]*)?$",
+        validation_alias="INTAKE_DB_ROLE",
+    )
     # "id1:secret1,id2:secret2": when set, every submission must be signed by one of these.
     signing_keys_spec: str | None = Field(default=None, validation_alias="INTAKE_SIGNING_KEYS")
     # Operator extensions of the sanitizer (see worker/sanitize/config.py).

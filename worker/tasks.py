@@ -58,6 +58,7 @@ def _run(task: Task, items: list[Any]) -> list[dict[str, Any]]:
             items,
             max_text_length=settings.max_text_length,
             signing_keys=settings.signing_keys,
+            db_role=settings.db_role,
         )
     except TransientError as exc:
         retries = task.request.retries or 0

@@ -16,6 +16,7 @@ from worker.failures import record_failed
 from worker.models import DeadLetter, IntakeOutcome, SkillFeedback
 from worker.outcomes import Outcome, Reason
 from worker.pipeline import process_batch, store
+from worker.tenancy import WORKER_ROLE, act_as_worker
 
 SECRET_TEXT = "unique-private-text-0b7e"
 
@@ -350,9 +351,10 @@ def test_a_row_whose_skill_vanished_is_rejected_without_failing_the_batch(
 
     batch = [row(world.skill.id), row("deleted-skill"), row(world.skill.id)]
     with session_factory() as writer, writer.begin():
-        inserted, rejected = store.insert_rows(writer, batch)
-    assert inserted == {batch[0]["id"], batch[2]["id"]}
-    assert rejected == {batch[1]["id"]: Reason.UNKNOWN_SKILL}
+        act_as_worker(writer, WORKER_ROLE)
+        stored = store.insert_rows(writer, batch)
+    assert stored.inserted == {batch[0]["id"], batch[2]["id"]}
+    assert stored.rejected == {batch[1]["id"]: Reason.UNKNOWN_SKILL}
 
 
 def test_concurrent_workers_racing_on_the_same_ids_store_each_once(

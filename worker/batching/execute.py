@@ -104,6 +104,7 @@ def process_messages(messages: list[RawMessage]) -> list[str]:
                 items,
                 max_text_length=settings.max_text_length,
                 signing_keys=settings.signing_keys,
+                db_role=settings.db_role,
             )
             break
         except TransientError as exc:

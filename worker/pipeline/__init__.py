@@ -19,6 +19,7 @@ from worker.models import TRAINING_EXAMPLE
 from worker.outcomes import Outcome, Reason, Result
 from worker.pipeline import store
 from worker.sanitize import Policy, sanitize
+from worker.tenancy import WORKER_ROLE, act_as_worker
 
 log = logging.getLogger("worker.pipeline")
 
@@ -56,6 +57,7 @@ def process_batch(
     *,
     max_text_length: int = 5000,
     signing_keys: Mapping[str, bytes] | None = None,
+    db_role: str | None = WORKER_ROLE,
 ) -> BatchReport:
     """Process decoded message items; every item gets exactly one Result, in order.
 
@@ -83,6 +85,8 @@ def process_batch(
 
     try:
         with session_factory() as session, session.begin():
+            # Every statement from here on is bound by row-level security.
+            act_as_worker(session, db_role)
             for index, result in _process_valid(session, pending, max_text_length).items():
                 results[index] = result
             recorded = store.record_outcomes(session, _to_record(results))
@@ -125,15 +129,13 @@ def _process_valid(
         rows.append(row)
         accepted.append((index, submission, detail))
 
-    inserted, rejected = store.insert_rows(session, rows)
-    conflicted = [s.id for _, s, _ in accepted if s.id not in inserted and s.id not in rejected]
-    same_id = store.existing_row_ids(session, conflicted) if conflicted else set()
+    stored = store.insert_rows(session, rows)
     for index, submission, detail in accepted:
-        if submission.id in inserted:
+        if submission.id in stored.inserted:
             results[index] = _result(submission, Outcome.ACCEPTED, None, detail)
-        elif submission.id in rejected:
-            results[index] = _result(submission, Outcome.REJECTED, rejected[submission.id])
-        elif submission.id in same_id:
+        elif submission.id in stored.rejected:
+            results[index] = _result(submission, Outcome.REJECTED, stored.rejected[submission.id])
+        elif submission.id in stored.existing:
             results[index] = _result(submission, Outcome.DUPLICATE, Reason.SAME_SUBMISSION)
         else:
             results[index] = _result(submission, Outcome.DUPLICATE, Reason.SAME_USAGE_EVENT)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from worker.models import IntakeOutcome, SkillFeedback
+from worker.models import IntakeOutcome
 from worker.outcomes import Outcome, Reason, Result
 from worker.queries import in_array
+from worker.tenancy import by_tenant
 
 # A foreign key that fails at insert time means the referenced row vanished after authorization.
 _FOREIGN_KEY_REASONS = {
@@ -36,70 +38,80 @@ def already_decided(session: Session, submission_ids: Iterable[str]) -> set[str]
     )
 
 
-def insert_rows(
-    session: Session, rows: Sequence[dict[str, Any]]
-) -> tuple[set[str], dict[str, Reason]]:
-    """Insert training examples, skipping conflicts; returns (inserted ids, rejected id -> reason).
+@dataclass(frozen=True, slots=True)
+class Inserted:
+    """What became of the rows handed to `insert_rows`, by id."""
 
-    One multi-row statement in the common case. If it fails on a constraint other than the
-    idempotency keys, each row is retried under its own savepoint so one bad row cannot fail
-    the others.
+    inserted: set[str]
+    # Not inserted because a row with the same id exists (a redelivery or a producer's retry);
+    # the other rows not inserted conflicted on their usage event.
+    existing: set[str]
+    rejected: dict[str, Reason]
+
+
+def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> Inserted:
+    """Insert training examples under row-level security, skipping conflicts.
+
+    One statement in the common case: `intake_insert_examples` inserts each tenant's rows with
+    that tenant set. If it fails on a constraint other than the idempotency keys, each row is
+    retried under its own savepoint so one bad row cannot fail the others. A row of a tenant
+    other than the one it is inserted under is refused by the database, not skipped: that is a
+    bug, and the batch fails loudly.
     """
     if not rows:
-        return set(), {}
+        return Inserted(set(), set(), {})
     try:
         with session.begin_nested():
-            return _insert(session, rows), {}
+            inserted, existing = _insert(session, rows)
+            return Inserted(inserted, existing, {})
     except IntegrityError:
         pass
-    inserted: set[str] = set()
-    rejected: dict[str, Reason] = {}
+    result = Inserted(set(), set(), {})
     for row in rows:
         try:
             with session.begin_nested():
-                inserted |= _insert(session, [row])
+                inserted, existing = _insert(session, [row])
         except IntegrityError as exc:
             constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
-            rejected[row["id"]] = _FOREIGN_KEY_REASONS.get(constraint or "", Reason.INVALID)
-    return inserted, rejected
+            result.rejected[row["id"]] = _FOREIGN_KEY_REASONS.get(constraint or "", Reason.INVALID)
+            continue
+        result.inserted.update(inserted)
+        result.existing.update(existing)
+    return result
 
 
 # The whole batch travels as one JSON document, unpacked by the server: the statement text never
-# changes with the batch size (a multi-row VALUES list made the driver re-parse thousands of
-# placeholders per batch), and json.dumps is far cheaper than adapting one array per column.
+# changes with the batch size, and json.dumps is far cheaper than adapting one array per column.
 _INSERT_COLUMNS = (
-    ("id", "text"),
-    ("tenant_id", "text"),
-    ("skill_id", "text"),
-    ("user_id", "text"),
-    ("usage_event_id", "text"),
-    ("feedback_type", "text"),
-    ("quality_score", "int"),
-    ("source", "text"),
-    ("status", "text"),
-    ("example_input", "text"),
-    ("example_output", "text"),
-    ("expected_output", "text"),
+    "id",
+    "tenant_id",
+    "skill_id",
+    "user_id",
+    "usage_event_id",
+    "feedback_type",
+    "quality_score",
+    "source",
+    "status",
+    "example_input",
+    "example_output",
+    "expected_output",
 )
-_INSERT = text(
-    f"INSERT INTO skill_feedback ({', '.join(name for name, _ in _INSERT_COLUMNS)}) "
-    f"SELECT {', '.join(name for name, _ in _INSERT_COLUMNS)} "
-    "FROM json_to_recordset(CAST(:rows AS json)) AS r("
-    + ", ".join(f"{name} {kind}" for name, kind in _INSERT_COLUMNS)
-    + ") ON CONFLICT DO NOTHING RETURNING id"
-)
+_INSERT = text("SELECT id, state FROM intake_insert_examples(CAST(:groups AS json))")
 
 
-def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
-    document = json.dumps([{name: row.get(name) for name, _ in _INSERT_COLUMNS} for row in rows])
-    return set(session.scalars(_INSERT, {"rows": document}))
-
-
-def existing_row_ids(session: Session, ids: Iterable[str]) -> set[str]:
-    wanted = list(ids)
-    if not wanted:
-        return set()
-    return set(session.scalars(select(SkillFeedback.id).where(in_array(SkillFeedback.id, wanted))))
+def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    groups = [
+        {
+            "tenant_id": tenant,
+            "rows": [{name: row.get(name) for name in _INSERT_COLUMNS} for row in members],
+        }
+        for tenant, members in by_tenant(rows, lambda row: str(row["tenant_id"])).items()
+    ]
+    inserted: set[str] = set()
+    existing: set[str] = set()
+    for row_id, state in session.execute(_INSERT, {"groups": json.dumps(groups)}):
+        (inserted if state == "inserted" else existing).add(row_id)
+    return inserted, existing
 
 
 def record_outcomes(session: Session, results: Iterable[Result]) -> set[str]:
