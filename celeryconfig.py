@@ -1,14 +1,15 @@
 """Celery settings (lowercase names), derived from the environment through worker.settings."""
 
-from kombu import Queue
-
-from producers.contract import QUEUE
+from producers.client import intake_queues
+from producers.contract import OVERFLOW_QUEUE, QUEUE
 from worker.settings import get_settings
 
 _settings = get_settings()
 
 broker_url = _settings.broker_url
 broker_connection_retry_on_startup = True
+# A channel the broker closed (RabbitMQ's consumer_timeout) is reopened; the worker goes on.
+broker_channel_error_retry = True
 if broker_url and broker_url.startswith(("redis://", "rediss://")):
     # Same protocol, but a malformed item on the queue cannot stop the worker.
     broker_transport = "worker.transport:Transport"
@@ -33,7 +34,9 @@ task_time_limit = _settings.task_time_limit
 task_soft_time_limit = max(5, _settings.task_time_limit - 30)
 
 task_default_queue = QUEUE
-task_queues = (Queue(QUEUE, durable=True),)
+# The main queue and the overflow queue of tenants over their admission rate, both read in turn.
+# On RabbitMQ they may be quorum queues (INTAKE_QUEUE_TYPE); Celery then uses per-consumer QoS.
+task_queues = intake_queues(_settings.queue_type)
 task_create_missing_queues = True
 
 broker_transport_options = {
@@ -46,6 +49,8 @@ broker_transport_options = {
     # One list per queue: lets the worker fetch atomically (see worker/transport.py).
     "priority_steps": [0],
     "liveness_ttl": _settings.consumer_liveness_ttl,
+    # An idle worker waits on the main queue; the overflow queue is read at every wake-up.
+    "fetch_order": [QUEUE, OVERFLOW_QUEUE],
     "confirm_publish": True,
 }
 

@@ -23,7 +23,12 @@ def _lists(queue: str) -> list[str]:
     return [queue, *(f"{queue}{PRIORITY_SEPARATOR}{step}" for step in PRIORITY_STEPS)]
 
 
-def purge(url: str, queue: str) -> int:
+def purge(url: str, queues: str) -> int:
+    """Drop every message of `queues` (names separated by commas, as for `celery worker -Q`)."""
+    return sum(_purge(url, queue) for queue in queues.split(","))
+
+
+def _purge(url: str, queue: str) -> int:
     """Drop every message of `queue`: waiting, and on Redis also unacknowledged or in flight."""
     with Connection(url, connect_timeout=5) as connection:
         dropped = int(connection.default_channel.queue_purge(queue) or 0)
@@ -57,11 +62,11 @@ def _drop_unacked(client: redis.Redis, queue: str) -> int:
 
 
 class RedisQueueProbe:
-    """Whether a Redis queue is drained: nothing waiting and nothing delivered but unacked."""
+    """Whether Redis queues are drained: nothing waiting and nothing delivered but unacked."""
 
-    def __init__(self, url: str, queue: str) -> None:
+    def __init__(self, url: str, queues: str) -> None:
         self.client = redis.Redis.from_url(url, socket_timeout=5)
-        self.lists = _lists(queue)
+        self.lists = [name for queue in queues.split(",") for name in _lists(queue)]
 
     def drained(self) -> bool:
         with self.client.pipeline(transaction=True) as pipe:

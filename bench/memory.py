@@ -12,10 +12,11 @@ from bench.broker import purge
 from bench.procs import RssSampler, tree_rss
 from bench.variants.common import Context
 from bench.workers import start_worker, stop_worker
+from producers.contract import QUEUES
 
 log = logging.getLogger("bench.memory")
 
-QUEUE = "intake"
+QUEUE = ",".join(QUEUES)
 CHUNK = 500
 # Submissions allowed in flight (queued, unprocessed), so the broker never holds the whole run.
 MAX_BACKLOG = 20_000

@@ -50,8 +50,8 @@ def start_worker(
     env: dict[str, str] | None = None,
     ready_timeout: float = 60.0,
 ) -> Worker:
-    """Start `celery -A app_module worker` on `queue` and return once it answers a ping."""
-    hostname = f"bench-{queue}-{uuid.uuid4().hex[:8]}@localhost"
+    """Start `celery -A app_module worker` on `queue` (names separated by commas); wait for it."""
+    hostname = f"bench-{queue.split(',')[0]}-{uuid.uuid4().hex[:8]}@localhost"
     log_path = log_dir / f"{hostname.split('@')[0]}.log"
     command = [
         sys.executable, "-m", "celery", "-A", app_module, "worker",

@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery
+from kombu.entity import Queue
 
 from producers import settings
+from producers.admission import Admission
 from producers.contract import (
     MAX_BATCH_SIZE,
+    OVERFLOW_QUEUE,
     QUEUE,
+    QUEUES,
     SUBMIT_MANY_TASK,
     SUBMIT_TASK,
     Outcome,
@@ -68,6 +72,15 @@ class _ProducerApp(Celery):  # type: ignore[misc]
         return super().connection_for_read(url or self._bound_broker_url, **kwargs)
 
 
+def intake_queues(queue_type: str = "classic") -> tuple[Queue, ...]:
+    """The intake queues as workers and producers declare them (durable; classic or quorum)."""
+    arguments = {"x-queue-type": "quorum"} if queue_type == "quorum" else None
+    return tuple(
+        Queue(name, durable=True, queue_arguments=arguments)  # type: ignore[no-untyped-call]
+        for name in QUEUES
+    )
+
+
 def producer_app(broker_url: str) -> Celery:
     """The Celery app a client publishes with (also handy for `control.ping` and friends)."""
     app = _ProducerApp(broker_url)
@@ -75,6 +88,8 @@ def producer_app(broker_url: str) -> Celery:
         task_serializer="json",
         accept_content=["json"],
         task_default_queue=QUEUE,
+        # RabbitMQ: declare the queues as the workers do (a queue's type cannot change later).
+        task_queues=intake_queues(settings.queue_type()),
         # Fail a send after a bounded wait instead of hanging a web request on a dead broker.
         broker_connection_timeout=5,
         broker_connection_retry=True,
@@ -98,6 +113,7 @@ class IntakeClient:
         max_text_length: int | None = None,
         chunk_size: int = 500,
         signing_key: tuple[str, bytes | str] | None = None,
+        tenant_rate: int | None = None,
     ) -> None:
         self.broker_url = broker_url or settings.broker_url()
         self._outcome_store_url = outcome_store_url or settings.outcome_store_url(self.broker_url)
@@ -110,14 +126,18 @@ class IntakeClient:
             self._signing_key = (key_id, secret.encode() if isinstance(secret, str) else secret)
         self._app = producer_app(self.broker_url)
         self._redis: Any = None
+        self._admission = Admission(
+            self._redis_client(), settings.tenant_rate() if tenant_rate is None else tenant_rate
+        )
 
     # -- sending -------------------------------------------------------------------------------
 
     def submit(self, submission: Submission | Mapping[str, Any]) -> str:
         """Validate and enqueue one submission (`intake.submit`); returns its submission id."""
         valid = parse_submission(submission, max_text_length=self.max_text_length)
+        queue = QUEUE if self._admission.admit(valid.tenant_id) else OVERFLOW_QUEUE
         self._app.send_task(
-            SUBMIT_TASK, kwargs={"submission": self._wire(valid)}, queue=QUEUE, task_id=valid.id
+            SUBMIT_TASK, kwargs={"submission": self._wire(valid)}, queue=queue, task_id=valid.id
         )
         return valid.id
 
@@ -202,22 +222,50 @@ class IntakeClient:
                     errors[f"{index}.{name}"] = messages
         if errors:
             raise SubmissionInvalid(errors)
-        for chunk in _chunks(validated, self.chunk_size):
-            self._app.send_task(
-                SUBMIT_MANY_TASK,
-                kwargs={"submissions": [self._wire(item) for item in chunk]},
-                queue=QUEUE,
-            )
+        for queue, lane in self._lanes(validated).items():
+            for chunk in _chunks(lane, self.chunk_size):
+                self._app.send_task(
+                    SUBMIT_MANY_TASK,
+                    kwargs={"submissions": [self._wire(item) for item in chunk]},
+                    queue=queue,
+                )
         return [item.id for item in validated]
+
+    def _lanes(self, submissions: list[Submission]) -> dict[str, list[Submission]]:
+        """The submissions each queue gets: what each tenant's admission allows, the rest overflow.
+
+        Each lane keeps the submissions in the order they were given.
+        """
+        if not self._admission.enabled:
+            return {QUEUE: submissions}
+        per_tenant: dict[str, int] = {}
+        for submission in submissions:
+            per_tenant[submission.tenant_id] = per_tenant.get(submission.tenant_id, 0) + 1
+        allowance = {
+            tenant: self._admission.admit(tenant, count) for tenant, count in per_tenant.items()
+        }
+        lanes: dict[str, list[Submission]] = {QUEUE: [], OVERFLOW_QUEUE: []}
+        for submission in submissions:
+            if allowance[submission.tenant_id] > 0:
+                allowance[submission.tenant_id] -= 1
+                lanes[QUEUE].append(submission)
+            else:
+                lanes[OVERFLOW_QUEUE].append(submission)
+        return lanes
 
     # -- outcomes ------------------------------------------------------------------------------
 
     def _outcome_store(self) -> Any:
-        if self._outcome_store_url is None:
+        client = self._redis_client()
+        if client is None:
             raise ProducerConfigurationError(
                 "no outcome store: set INTAKE_OUTCOME_STORE_URL to the workers' Redis"
             )
-        if self._redis is None:
+        return client
+
+    def _redis_client(self) -> Any:
+        """The outcome store's Redis (also where admission counts), or None without one."""
+        if self._redis is None and self._outcome_store_url is not None:
             import redis
 
             self._redis = redis.Redis.from_url(self._outcome_store_url, socket_timeout=5)

@@ -30,6 +30,10 @@ MAX_BATCH_SIZE = 1000
 SUBMIT_TASK = "intake.submit"
 SUBMIT_MANY_TASK = "intake.submit_many"
 QUEUE = "intake"
+# Where a tenant's submissions over its admission rate wait (producers/admission.py); workers
+# read both queues in turn, so a flood there never holds up the other tenants' submissions.
+OVERFLOW_QUEUE = "intake.overflow"
+QUEUES = (QUEUE, OVERFLOW_QUEUE)
 
 TEXT_FIELDS = ("example_input", "example_output", "expected_output")
 

@@ -51,3 +51,28 @@ def signing_key() -> tuple[str, bytes] | None:
     if key_id not in keys:
         raise ProducerConfigurationError(f"INTAKE_SIGNING_KEY_ID {key_id!r} is not configured")
     return key_id, keys[key_id]
+
+
+def tenant_rate() -> int:
+    """Submissions per second a tenant may place on the main queue (INTAKE_TENANT_RATE, 100).
+
+    0 turns admission off: everything goes to the main queue.
+    """
+    raw = os.environ.get("INTAKE_TENANT_RATE")
+    if not raw:
+        return 100
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ProducerConfigurationError("INTAKE_TENANT_RATE must be an integer") from None
+    if value < 0:
+        raise ProducerConfigurationError("INTAKE_TENANT_RATE must be 0 (off) or more")
+    return value
+
+
+def queue_type() -> str:
+    """RabbitMQ: how the intake queues are declared, `classic` or `quorum` (INTAKE_QUEUE_TYPE)."""
+    value = os.environ.get("INTAKE_QUEUE_TYPE") or "classic"
+    if value not in ("classic", "quorum"):
+        raise ProducerConfigurationError("INTAKE_QUEUE_TYPE must be classic or quorum")
+    return value

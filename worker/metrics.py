@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
-from producers.contract import QUEUE
+from producers.contract import QUEUES
 from worker.outcomes import Result
 
 log = logging.getLogger("worker.metrics")
@@ -153,32 +153,31 @@ def enable_multiprocess(directory: str | Path | None = None) -> Path:
 
 
 class QueueDepthCollector:
-    """`intake_queue_depth`: messages waiting in the broker's queue, read at scrape time."""
+    """`intake_queue_depth`: messages waiting in each intake queue, read at scrape time."""
 
-    def __init__(self, broker_url: str, queue: str = QUEUE) -> None:
+    def __init__(self, broker_url: str, queues: Sequence[str] = QUEUES) -> None:
         self.broker_url = broker_url
-        self.queue = queue
+        self.queues = tuple(queues)
 
     def collect(self) -> Iterator[Metric]:
-        depth = self.depth()
         gauge = GaugeMetricFamily(
             "intake_queue_depth", "Messages waiting in the broker queue.", labels=["queue"]
         )
-        if depth is not None:
-            gauge.add_metric([self.queue], depth)
+        for queue, depth in self.depths().items():
+            gauge.add_metric([queue], depth)
         yield gauge
 
-    def depth(self) -> int | None:
-        """The queue's length, or None when the broker cannot say right now (logged, not raised)."""
+    def depths(self) -> dict[str, int]:
+        """Each queue's length; empty when the broker cannot say right now (logged, not raised)."""
         try:
             if self.broker_url.startswith(("redis://", "rediss://", "unix://")):
-                return self._redis_depth()
-            return self._kombu_depth()
+                return self._redis_depths()
+            return self._kombu_depths()
         except Exception as exc:  # noqa: BLE001 - a scrape must never fail over the broker
             log.warning("queue depth unavailable: %s", type(exc).__name__)
-            return None
+            return {}
 
-    def _redis_depth(self) -> int:
+    def _redis_depths(self) -> dict[str, int]:
         import redis
 
         client = redis.Redis.from_url(
@@ -188,20 +187,30 @@ class QueueDepthCollector:
         )
         try:
             # The transport keeps one list per queue (priority_steps = [0]).
-            return int(client.llen(self.queue))
+            return {queue: int(client.llen(queue)) for queue in self.queues}
         finally:
             client.close()
 
-    def _kombu_depth(self) -> int:
+    def _kombu_depths(self) -> dict[str, int]:
         from kombu.connection import Connection
 
-        # A passive declare only asks; it never creates the queue.
         connection: Any = Connection(  # type: ignore[no-untyped-call]
             self.broker_url, connect_timeout=QUEUE_DEPTH_TIMEOUT
         )
+        depths: dict[str, int] = {}
         with connection:
-            declared = connection.default_channel.queue_declare(queue=self.queue, passive=True)
-            return int(declared.message_count)
+            channel = connection.default_channel
+            for queue in self.queues:
+                # A passive declare only asks; it never creates the queue (and a queue no
+                # worker declared yet is an error that closes the channel: count it as empty).
+                try:
+                    declared = channel.queue_declare(queue=queue, passive=True)
+                except connection.channel_errors:
+                    depths[queue] = 0
+                    channel = connection.channel()
+                    continue
+                depths[queue] = int(declared.message_count)
+        return depths
 
 
 def exposition_registry(broker_url: str | None = None) -> CollectorRegistry:

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         default=60000, ge=1, validation_alias="INTAKE_STATEMENT_TIMEOUT_MS"
     )
     db_pool_size: int = Field(default=4, ge=1, validation_alias="INTAKE_DB_POOL_SIZE")
+    # RabbitMQ: declare the intake queues as classic or quorum queues (producers must agree).
+    queue_type: str = Field(
+        default="classic", pattern="^(classic|quorum)$", validation_alias="INTAKE_QUEUE_TYPE"
+    )
     # The role the ingest transactions switch to, bound by row-level security; empty when the
     # login role itself is a non-owner role (see worker/tenancy.py).
     db_role: str = Field(

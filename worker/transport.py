@@ -1,7 +1,7 @@
 """kombu's Redis transport, hardened: atomic fetches (kill -9 safe), harmless malformed items.
 
-Two holes in the stock transport, both closed here for the common case of a worker consuming one
-queue without priorities:
+Two holes in the stock transport are closed here for queues without priorities, and the queues
+are read fairly:
 
 * Stock kombu pops a message with BRPOP and only afterwards records it in the `unacked` hash; a
   worker killed in between loses the message for good. Here the fetch is `BLMOVE queue ->
@@ -12,6 +12,9 @@ queue without priorities:
   idempotent, so rows stay exactly-once.
 * Stock kombu parses each item as a JSON envelope inside the event loop; an item that is not one
   raises there and stops the whole worker. Here it is dead-lettered and consumption goes on.
+* A worker consuming several queues (the main queue and the overflow queue of tenants over their
+  rate, see producers/admission.py) takes each burst from all of them in turn, so a long queue
+  cannot hold up the others.
 """
 
 from __future__ import annotations
@@ -116,16 +119,61 @@ class QoS(kombu_redis.QoS):
             virtual.QoS.ack(self, delivery_tag)
 
 
+# Moves up to ARGV[1] messages from the queues KEYS[1], KEYS[3], ... into their processing lists
+# KEYS[2], KEYS[4], ..., taking one from each queue in turn (so a long queue cannot crowd out the
+# others), in one atomic round trip. Returns the moves as [queue index, item, ...] and the
+# indexes of the queues that did not run dry.
+_FAIR_MOVE = """
+local limit = tonumber(ARGV[1])
+local count = #KEYS / 2
+local moved, dry, ready = {}, {}, {}
+local left = count
+while limit > 0 and left > 0 do
+    for i = 1, count do
+        if limit > 0 and not dry[i] then
+            local item = redis.call('LMOVE', KEYS[2 * i - 1], KEYS[2 * i], 'RIGHT', 'LEFT')
+            if item then
+                moved[#moved + 1] = i
+                moved[#moved + 1] = item
+                limit = limit - 1
+            else
+                dry[i] = true
+                left = left - 1
+            end
+        end
+    end
+end
+for i = 1, count do
+    if not dry[i] then
+        ready[#ready + 1] = i
+    end
+end
+return {moved, ready}
+"""
+
+
 class Channel(kombu_redis.Channel):
     QoS = QoS
     #: Seconds a consumer counts as alive after its last refresh (transport option).
     liveness_ttl = 30
-    from_transport_options = (*kombu_redis.Channel.from_transport_options, "liveness_ttl")  # type: ignore[assignment]
+    #: Queues in the order an idle consumer waits on them (transport option); the first is the
+    #: one whose new messages wake an idle worker at once, the others are read at every wake-up
+    #: and at the latest when the blocking wait times out (`brpop_timeout`).
+    fetch_order: tuple[str, ...] = ()
+    from_transport_options = (  # type: ignore[assignment]
+        *kombu_redis.Channel.from_transport_options,
+        "liveness_ttl",
+        "fetch_order",
+    )
 
     _token: str | None = None
-    _reliable_queue: str | None = None
+    # (the queue the pending BLMOVE waits on, every queue of this fetch) while one is in flight.
+    _fetching: tuple[str, list[str]] | None = None
+    # Queues that still held messages at the last fetch, in the order to wait on them next.
+    _ready: list[str] | None = None
     _last_refresh = 0.0
     _supports_blmove: bool | None = None
+    _fair_move: Any = None
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -145,52 +193,65 @@ class Channel(kombu_redis.Channel):
             self._supports_blmove = (major, minor) >= (6, 2)
         return self._supports_blmove
 
-    def _brpop_start(self, timeout: float | None = None) -> None:
-        queues = list(self.active_queues)
+    def _reliable_queues(self) -> list[str] | None:
+        """The queues to fetch from atomically, in `fetch_order`; None where that cannot work."""
+        queues = set(self.active_queues)
         usable = (
-            len(queues) == 1
+            queues
             and list(self.priority_steps) == [0]
             and not self.global_keyprefix
             and self._can_move()
         )
         if not usable:
-            self._reliable_queue = None
+            return None
+        preferred = [queue for queue in self.fetch_order if queue in queues]
+        return preferred + sorted(queues - set(preferred))
+
+    def _brpop_start(self, timeout: float | None = None) -> None:
+        queues = self._reliable_queues()
+        if queues is None:
+            self._fetching = None
             return super()._brpop_start(timeout)
-        queue = queues[0]
         if self._token is None:
             self._token = uuid.uuid4().hex
-        self._maintain(queue)
+        self._maintain(queues)
         if timeout is None:
             timeout = self.brpop_timeout
-        self._reliable_queue = queue
+        # Wait on a queue that held messages a moment ago (it answers at once), else on the
+        # first: an idle worker then wakes for the first queue's new messages at once.
+        target = next((queue for queue in self._ready or () if queue in queues), queues[0])
+        self._fetching = (target, queues)
         self._in_poll = self.client.connection
         self._brpop_sent_at = time.monotonic()  # type: ignore[assignment]
         self.client.connection.send_command(
-            "BLMOVE", queue, self._processing_key(queue), "RIGHT", "LEFT", timeout or 0
+            "BLMOVE", target, self._processing_key(target), "RIGHT", "LEFT", timeout or 0
         )
 
     def _brpop_read(self, **options: Any) -> Any:
-        queue = self._reliable_queue
-        if queue is None:
+        fetching, self._fetching = self._fetching, None
+        if fetching is None:
             try:
                 return super()._brpop_read(**options)
             except _MALFORMED as exc:
                 _dead_letter(None, exc)
                 raise Empty() from None
-        self._reliable_queue = None
+        target, queues = fetching
         try:
             try:
                 item = self.client.parse_response(self.client.connection, "BLMOVE", **options)
             except self.connection_errors:
                 self.client.connection.disconnect()
                 raise
-            if item is None:
+            fetched = [] if item is None else [(target, item)]
+            if item is not None or len(queues) > 1:
+                # The other queues are read on every wake-up, the waited-on one last.
+                rest = queues[queues.index(target) + 1 :] + queues[: queues.index(target) + 1]
+                fetched += self._fetch_more(rest, already=len(fetched))
+            if not fetched:
                 raise Empty()
-            processing = self._processing_key(queue)
-            items = [item, *self._fetch_more(queue, processing)]
             self.qos.defer_appends()
             try:
-                for raw in items:
+                for queue, raw in fetched:
                     try:
                         # Tracks the message as unacked, then hands it to the consumer.
                         self.connection._deliver(loads(bytes_to_str(raw)), queue)
@@ -201,8 +262,8 @@ class Channel(kombu_redis.Channel):
             # Only now, with every message recorded as unacked, may they leave the processing list.
             with self.conn_or_acquire() as client:
                 pipe = client.pipeline(transaction=False)
-                for raw in items:
-                    pipe.lrem(processing, 1, raw)
+                for queue, raw in fetched:
+                    pipe.lrem(self._processing_key(queue), 1, raw)
                 pipe.execute()
             return True
         finally:
@@ -211,17 +272,20 @@ class Channel(kombu_redis.Channel):
             if flush_reauth is not None:
                 flush_reauth()
 
-    def _fetch_more(self, queue: str, processing: str) -> list[bytes]:
-        """Whatever else is waiting, up to the prefetch window, in one round trip."""
+    def _fetch_more(self, queues: list[str], *, already: int) -> list[tuple[str, bytes]]:
+        """Whatever else is waiting, up to the prefetch window, taken fairly from every queue."""
         room = self.qos.can_consume_max_estimate()
-        extra = MAX_BURST - 1 if room is None else min(MAX_BURST, int(room)) - 1
-        if extra <= 0:
+        limit = (MAX_BURST if room is None else min(MAX_BURST, int(room))) - already
+        if limit <= 0:
             return []
+        keys = [key for queue in queues for key in (queue, self._processing_key(queue))]
         with self.conn_or_acquire() as client:
-            pipe = client.pipeline(transaction=False)
-            for _ in range(extra):
-                pipe.lmove(queue, processing, "RIGHT", "LEFT")
-            return [raw for raw in pipe.execute() if raw is not None]
+            if self._fair_move is None:
+                self._fair_move = client.register_script(_FAIR_MOVE)
+            moved, ready = self._fair_move(keys=keys, args=[limit], client=client)
+        # Next time, wait on the first queue in turn that still holds messages.
+        self._ready = [queues[int(index) - 1] for index in ready]
+        return [(queues[int(moved[i]) - 1], moved[i + 1]) for i in range(0, len(moved), 2)]
 
     def _get(self, queue: str, timeout: Any = None) -> Any:
         try:
@@ -232,16 +296,17 @@ class Channel(kombu_redis.Channel):
 
     # -- liveness and recovery -----------------------------------------------------------------
 
-    def _maintain(self, queue: str) -> None:
+    def _maintain(self, queues: list[str]) -> None:
         now = time.monotonic()
         refresh_every = max(1, int(self.liveness_ttl) // 6)
         if now - self._last_refresh < refresh_every:
             return
         self._last_refresh = now
         with self.conn_or_acquire() as client:
-            client.set(self._alive_key(queue), "1", ex=int(self.liveness_ttl))
-            if client.set(f"{queue}{self.sep}sweep", "1", nx=True, ex=refresh_every):
-                self._sweep(client, queue)
+            for queue in queues:
+                client.set(self._alive_key(queue), "1", ex=int(self.liveness_ttl))
+                if client.set(f"{queue}{self.sep}sweep", "1", nx=True, ex=refresh_every):
+                    self._sweep(client, queue)
 
     def _sweep(self, client: Any, queue: str) -> None:
         """Return the processing lists of consumers that stopped refreshing their liveness key."""
@@ -265,16 +330,16 @@ class Channel(kombu_redis.Channel):
             except (Empty, *self.connection_errors):
                 pass
             self._in_poll = None  # type: ignore[assignment]
-        queue = next(iter(self.active_queues), None)
-        if self._token is not None and queue is not None and not self.closed:
+        if self._token is not None and not self.closed:
             try:
                 with self.conn_or_acquire() as client:
                     # A clean close hands back anything still in flight at once.
-                    while client.lmove(self._processing_key(queue), queue, "RIGHT", "RIGHT"):
-                        pass
-                    client.delete(self._alive_key(queue))
+                    for queue in self.active_queues:
+                        while client.lmove(self._processing_key(queue), queue, "RIGHT", "RIGHT"):
+                            pass
+                        client.delete(self._alive_key(queue))
             except Exception:
-                log.debug("could not hand back the processing list on close", exc_info=True)
+                log.debug("could not hand back the processing lists on close", exc_info=True)
         try:
             super().close()
         except self.connection_errors:

@@ -14,10 +14,12 @@ from bench.producer import SendBatch, Submission, producer_app, send_all, send_p
 from bench.variants.common import Context, VariantResult, latency_count, summarize
 from bench.variants.completion import Completion, RowsCompletion, TasksCompletion
 from bench.workers import Worker, start_worker, stop_worker
+from producers.contract import QUEUES
 
 log = logging.getLogger("bench.queued")
 
-INTAKE_QUEUE = "intake"
+# The main queue and the overflow queue of tenants over their admission rate.
+INTAKE_QUEUE = ",".join(QUEUES)
 BULK_CHUNK = 500
 # The bulk path's steady load arrives as a flush every this many seconds, as a pipeline would.
 BULK_FLUSH_SECONDS = 0.1

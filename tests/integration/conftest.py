@@ -1,4 +1,4 @@
-"""A real Celery worker process (prefork) against this run's database and Redis db index."""
+"""A real Celery worker process (prefork) against this run's database, on Redis and RabbitMQ."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ import pytest
 
 from producers import IntakeClient
 from producers.client import producer_app
+from producers.contract import QUEUES
+from tests.integration.brokers import AMQP, AMQP_URL, REDIS, AmqpBroker, Broker, RedisBroker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +38,8 @@ def start_worker(
 ) -> WorkerProcess:
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     log = Path(tempfile.mkstemp(prefix="intake-worker-", suffix=".log")[1])
-    env = {**os.environ, **(extra_env or {})}
+    # The worker consumes from the broker it is pinged on, whatever CELERY_BROKER_URL says here.
+    env = {**os.environ, "CELERY_BROKER_URL": broker_url, **(extra_env or {})}
     with log.open("wb") as output:
         process = _spawn(name, concurrency, env, output)
     control = producer_app(broker_url)
@@ -69,7 +72,7 @@ def _spawn(
             "worker.app",
             "worker",
             "--queues",
-            "intake",
+            ",".join(QUEUES),
             "--concurrency",
             str(concurrency),
             "--pool",
@@ -97,9 +100,24 @@ def stop_worker(worker: WorkerProcess) -> None:
         worker.process.wait()
 
 
+@pytest.fixture(scope="module", params=[REDIS, AMQP])
+def broker(request: pytest.FixtureRequest, broker_url: str) -> Iterator[Broker]:
+    """The broker of the module's worker; this run's Redis db index holds the outcomes on both."""
+    if request.param == REDIS:
+        yield RedisBroker(broker_url)
+        return
+    assert AMQP_URL is not None
+    rabbitmq = AmqpBroker(AMQP_URL, outcome_store_url=broker_url)
+    # Every run on this RabbitMQ shares the `intake` queue (guest cannot make a vhost of its
+    # own): start and leave it empty, after the worker stopped.
+    rabbitmq.purge()
+    yield rabbitmq
+    rabbitmq.purge()
+
+
 @pytest.fixture(scope="module")
-def running_worker(database_url: str, broker_url: str) -> Iterator[WorkerProcess]:
-    worker = start_worker(broker_url)
+def running_worker(database_url: str, broker: Broker) -> Iterator[WorkerProcess]:
+    worker = start_worker(broker.url, extra_env=broker.worker_env())
     yield worker
     stop_worker(worker)
     if os.environ.get("INTAKE_KEEP_WORKER_LOGS") is None:
@@ -107,6 +125,6 @@ def running_worker(database_url: str, broker_url: str) -> Iterator[WorkerProcess
 
 
 @pytest.fixture
-def client(running_worker: WorkerProcess, broker_url: str) -> Iterator[IntakeClient]:
-    with IntakeClient(broker_url) as client:
+def client(running_worker: WorkerProcess, broker: Broker) -> Iterator[IntakeClient]:
+    with IntakeClient(broker.url, outcome_store_url=broker.outcome_store_url) as client:
         yield client

@@ -7,17 +7,13 @@ import json
 import uuid
 from typing import Any
 
+import amqp
 
-def envelope(
-    body: bytes,
-    *,
-    task: str | None = "intake.submit",
-    task_id: str | None = None,
-    content_type: str = "application/json",
-    headers: dict[str, Any] | None = None,
-) -> bytes:
-    """The JSON envelope kombu's Redis transport pushes onto the queue's list."""
-    task_id = task_id or str(uuid.uuid4())
+
+def task_headers(
+    *, task: str | None, task_id: str, headers: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The protocol-2 headers of a task message; `task=None` leaves the task name out."""
     message_headers: dict[str, Any] = {
         "lang": "js",
         "task": task,
@@ -32,12 +28,25 @@ def envelope(
     if task is None:
         del message_headers["task"]
     message_headers.update(headers or {})
+    return message_headers
+
+
+def envelope(
+    body: bytes,
+    *,
+    task: str | None = "intake.submit",
+    task_id: str | None = None,
+    content_type: str = "application/json",
+    headers: dict[str, Any] | None = None,
+) -> bytes:
+    """The JSON envelope kombu's Redis transport pushes onto the queue's list."""
+    task_id = task_id or str(uuid.uuid4())
     return json.dumps(
         {
             "body": base64.b64encode(body).decode(),
             "content-encoding": "utf-8",
             "content-type": content_type,
-            "headers": message_headers,
+            "headers": task_headers(task=task, task_id=task_id, headers=headers),
             "properties": {
                 "correlation_id": task_id,
                 "reply_to": "",
@@ -49,6 +58,28 @@ def envelope(
             },
         }
     ).encode()
+
+
+def amqp_message(
+    body: bytes,
+    *,
+    task: str | None = "intake.submit",
+    task_id: str | None = None,
+    content_type: str = "application/json",
+    headers: dict[str, Any] | None = None,
+) -> amqp.Message:
+    """The same message as an AMQP client library publishes it: properties and a header table."""
+    task_id = task_id or str(uuid.uuid4())
+    return amqp.Message(
+        body,
+        content_type=content_type,
+        content_encoding="utf-8",
+        application_headers=task_headers(task=task, task_id=task_id, headers=headers),
+        correlation_id=task_id,
+        reply_to="",
+        delivery_mode=2,  # persistent
+        priority=0,
+    )
 
 
 def task_body(kwargs: dict[str, Any]) -> bytes:

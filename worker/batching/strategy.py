@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from producers.contract import MAX_BATCH_SIZE, SUBMIT_MANY_TASK
+from producers.contract import MAX_BATCH_SIZE, OVERFLOW_QUEUE, SUBMIT_MANY_TASK
 from worker import deadletters
 from worker.batching.execute import ACK, RawMessage, process_messages
 from worker.settings import get_settings
@@ -35,6 +35,8 @@ class Pending:
     ack: Any
     reject: Any
     weight: int
+    # From the overflow queue of tenants over their admission rate: batched after the others.
+    overflow: bool = False
     received: float = field(default_factory=time.monotonic)
 
 
@@ -84,6 +86,7 @@ class Batcher:
             reject,
             # A bulk message is a batch by itself: flush as soon as it arrives.
             weight=self.batch_size if task_name == SUBMIT_MANY_TASK else 1,
+            overflow=(message.delivery_info or {}).get("routing_key") == OVERFLOW_QUEUE,
         )
         if self.send_event is not None:
             self.send_event(
@@ -134,10 +137,15 @@ class Batcher:
             self.flush_timer = None
         batch: list[Pending] = []
         weight = 0
-        while self.buffer and weight < self.batch_size:
-            pending = self.buffer.pop(0)
+        # Main-queue messages first, each lane in arrival order: a flood waiting in the overflow
+        # queue fills the buffer only with what the other tenants' messages leave room for.
+        for pending in sorted(self.buffer, key=lambda pending: pending.overflow):
+            if weight >= self.batch_size:
+                break
             batch.append(pending)
             weight += pending.weight
+        chosen = {id(pending) for pending in batch}
+        self.buffer = [pending for pending in self.buffer if id(pending) not in chosen]
         self.buffered -= weight
         self._dispatch(batch)
         if self.buffer and self.flush_timer is None:

@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from producers.contract import QUEUE, SUBMIT_TASK, new_submission_id
+from producers.contract import QUEUE, QUEUES, SUBMIT_TASK, new_submission_id
 from worker.models import SkillFeedback
 
 DEMO_SEED = """
@@ -177,7 +177,7 @@ def demo(
             "worker.app",
             "worker",
             "--queues",
-            QUEUE,
+            ",".join(QUEUES),
             "--concurrency",
             "1",
             "--loglevel",

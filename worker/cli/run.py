@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from producers.contract import QUEUES
+
 
 def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Upgrade the database schema (starts the embedded PostgreSQL when none is configured)."""
@@ -20,7 +22,7 @@ def worker(
     concurrency: int = typer.Option(None, "--concurrency", "-c", help="Pool processes."),
     loglevel: str = typer.Option("INFO", "--loglevel", "-l"),
 ) -> None:
-    """Run a Celery worker on the `intake` queue (extra options go to `celery worker`)."""
+    """Run a Celery worker on the intake queues (extra options go to `celery worker`)."""
     from worker import migrate as migrations
     from worker.runtime import prepare
 
@@ -29,7 +31,7 @@ def worker(
         migrations.upgrade()
     from worker.app import app as celery_app
 
-    argv = ["worker", "--queues", "intake", "--loglevel", loglevel, *ctx.args]
+    argv = ["worker", "--queues", ",".join(QUEUES), "--loglevel", loglevel, *ctx.args]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
     celery_app.worker_main(argv)

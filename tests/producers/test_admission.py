@@ -1,0 +1,109 @@
+"""Per-tenant admission: a tenant over its rate overflows; nobody else is affected."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from producers import IntakeClient, usage_capture
+from producers.admission import Admission
+from producers.contract import OVERFLOW_QUEUE, QUEUE
+
+SECOND = 1_800_000_000.0
+
+
+def fixed_clock() -> float:
+    return SECOND
+
+
+@pytest.fixture
+def admission(redis_client: redis.Redis) -> Admission:
+    return Admission(redis_client, rate=10, clock=fixed_clock)
+
+
+def test_a_tenant_within_its_rate_takes_the_main_queue(admission: Admission) -> None:
+    assert [admission.admit("t1") for _ in range(10)] == [1] * 10
+
+
+def test_what_a_tenant_sends_over_its_rate_overflows(admission: Admission) -> None:
+    assert admission.admit("t1", 7) == 7
+    assert admission.admit("t1", 7) == 3
+    assert admission.admit("t1", 7) == 0
+
+
+def test_one_tenant_over_its_rate_leaves_the_others_alone(admission: Admission) -> None:
+    assert admission.admit("flood", 1000) == 10
+    assert admission.admit("quiet", 5) == 5
+
+
+def test_the_count_starts_again_each_second(redis_client: redis.Redis) -> None:
+    now = [SECOND]
+    admission = Admission(redis_client, rate=10, clock=lambda: now[0])
+    assert admission.admit("t1", 15) == 10
+    now[0] += 1
+    assert admission.admit("t1", 15) == 10
+    # The counters expire on their own.
+    assert 0 < redis_client.ttl(f"intake:admitted:t1:{int(SECOND)}") <= 2
+
+
+def test_a_rate_of_zero_or_no_redis_admits_everything(redis_client: redis.Redis) -> None:
+    assert Admission(redis_client, rate=0).admit("t1", 5000) == 5000
+    assert Admission(None, rate=10).admit("t1", 5000) == 5000
+
+
+def test_an_unreachable_redis_admits_rather_than_stops_a_submission() -> None:
+    unreachable = redis.Redis(port=1, socket_connect_timeout=0.5)
+    assert Admission(unreachable, rate=10).admit("t1", 3) == 3
+
+
+@pytest.fixture
+def client(broker_url: str, redis_client: redis.Redis) -> Iterator[IntakeClient]:
+    # No worker runs here: what the client sent stays in the queues to be counted.
+    with IntakeClient(broker_url, tenant_rate=5) as client:
+        client._admission._clock = fixed_clock
+        yield client
+
+
+def capture(tenant: str, n: int) -> dict[str, object]:
+    return usage_capture(
+        tenant_id=tenant,
+        user_id="u",
+        skill_id="s",
+        usage_event_id=f"{tenant}-{n}",
+        example_input="i",
+        example_output="o",
+    )
+
+
+def queued_ids(redis_client: redis.Redis, queue: str) -> list[str]:
+    ids = []
+    for raw in reversed(redis_client.lrange(queue, 0, -1)):
+        body = json.loads(base64.b64decode(json.loads(raw)["body"]))
+        kwargs = body[1]
+        items = kwargs.get("submissions") or [kwargs["submission"]]
+        ids.extend(item["submission_id"] for item in items)
+    return ids
+
+
+def test_submit_sends_a_tenants_submissions_over_its_rate_to_the_overflow_queue(
+    client: IntakeClient, redis_client: redis.Redis
+) -> None:
+    flood = [client.submit(capture("flood", n)) for n in range(8)]
+    quiet = client.submit(capture("quiet", 0))
+    assert queued_ids(redis_client, QUEUE) == [*flood[:5], quiet]
+    assert queued_ids(redis_client, OVERFLOW_QUEUE) == flood[5:]
+
+
+def test_bulk_captures_are_split_by_each_tenants_allowance_in_their_order(
+    client: IntakeClient, redis_client: redis.Redis
+) -> None:
+    captures = [capture("flood", n) for n in range(12)]
+    captures.insert(3, capture("quiet", 0))
+    ids = client.capture_usage_many(captures)
+    # Five of the flood, with the quiet tenant's one among them; the flood's rest overflows.
+    assert queued_ids(redis_client, QUEUE) == ids[:6]
+    assert queued_ids(redis_client, OVERFLOW_QUEUE) == ids[6:]
