@@ -19,6 +19,7 @@ are read fairly:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -347,8 +348,13 @@ class Channel(kombu_redis.Channel):
             # consumer closes it again once the connection has dropped its transport, and that
             # second close dies with an AttributeError that stops the worker. Nothing is lost by
             # ending here: unacknowledged messages stay recorded in Redis and come back with the
-            # visibility timeout, in-flight fetches with the processing-list sweep.
+            # visibility timeout, in-flight fetches with the processing-list sweep. The sockets
+            # the interrupted close did not reach are shut here all the same.
             self.closed = True
+            with contextlib.suppress(Exception):
+                self._disconnect_pools()
+            with contextlib.suppress(Exception):
+                self._close_clients()
             raise
 
 

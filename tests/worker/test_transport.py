@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import socket
 import tempfile
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,12 +76,6 @@ def test_a_fetch_pending_when_the_broker_dies_does_not_break_closing_the_connect
     # The message stays recorded as unacknowledged in Redis (it returns with the visibility
     # timeout); forget it here so that kombu's exit-time restore does not call the dead server.
     channel.qos._delivered.clear()
-    # Sockets to the stopped server that the failed close could not shut: collect them here
-    # rather than in whichever later test the garbage collector happens to run.
-    del channel, consumer, connection
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 def test_a_fetched_message_leaves_the_processing_list_once_it_is_recorded_as_unacked(
