@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from producers.contract import SubmissionInvalid, parse_submission
-from producers.signing import verify
+from producers.contract import TEXT_FIELDS, Submission, SubmissionInvalid, parse_submission
+from producers.signing import SIGNATURE_FIELD, verify
 from worker import deadletters
 from worker.db import is_transient
 from worker.errors import TransientError
 from worker.outcomes import Outcome, Reason, Result
 from worker.pipeline import BatchReport, SessionFactory, invalid_result, store, unsigned_result
+from worker.sanitize import redact
 
 log = logging.getLogger("worker.failures")
 
@@ -40,7 +41,7 @@ def record_failed(
         except SubmissionInvalid as exc:
             results.append(invalid_result(item, exc))
             continue
-        payloads.setdefault(submission.id, dict(item) if signing_keys else submission.to_message())
+        payloads.setdefault(submission.id, _kept(item, submission, signed=bool(signing_keys)))
         results.append(
             Result(
                 submission.id,
@@ -74,3 +75,24 @@ def record_failed(
         raise
     log.warning("gave up on %d submissions after retries: %s", len(payloads), cause)
     return BatchReport(results, recorded)
+
+
+def _kept(item: Any, submission: Submission, *, signed: bool) -> dict[str, Any]:
+    """What a dead letter keeps for replay: the submission with its secrets redacted.
+
+    Replaying it stores what the original would have (the pipeline redacts the same secrets).
+    A signed submission is kept as it came, so that its signature still holds; a redaction
+    invalidates the signature, so it is dropped then, and replaying that letter needs the
+    operator's signing key (`IntakeClient` signs whatever it sends).
+    """
+    message = dict(item) if signed else submission.to_message()
+    redacted = False
+    for name in TEXT_FIELDS:
+        value = message.get(name)
+        if isinstance(value, str):
+            result = redact(value)
+            message[name] = result.text
+            redacted = redacted or result.changed
+    if redacted:
+        message.pop(SIGNATURE_FIELD, None)
+    return message

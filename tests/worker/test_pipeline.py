@@ -319,6 +319,23 @@ def test_a_failed_submission_is_kept_for_replay_and_a_replay_accepts_it(
     assert outcome_of(session, message["submission_id"]) == ("accepted", None)
 
 
+def test_a_failed_submission_is_kept_with_its_secrets_redacted_and_replays_as_it_would_have(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    world = factories.world(session)
+    secret = "AKIA" + "Q3EGRIPZ7XK2M4NB"
+    message = golden(world)
+    message["example_input"] = f"aws_access_key_id = {secret}\nif (a < b) {{}}"
+    record_failed(session_factory, "intake.submit", [message], RuntimeError("db down"))
+    [letter] = session.scalars(select(DeadLetter)).all()
+    assert letter.payload is not None
+    assert secret not in letter.payload["example_input"]
+    assert "if (a < b) {}" in letter.payload["example_input"]
+    assert run(session_factory, letter.payload) == [("accepted", None)]
+    row = session.get(SkillFeedback, message["submission_id"])
+    assert row is not None and row.example_input == letter.payload["example_input"]
+
+
 def test_a_failure_never_overwrites_a_decided_outcome(
     session: Session, session_factory: sessionmaker[Session]
 ) -> None:

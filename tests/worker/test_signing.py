@@ -78,3 +78,22 @@ def test_a_forged_submission_in_a_failing_batch_is_not_kept_for_replay(
     assert [letter.submission_id for letter in letters] == [genuine["submission_id"]]
     # Kept as sent, signature included, so a replay verifies again.
     assert letters[0].payload == genuine
+
+
+def test_a_kept_signed_submission_whose_secret_was_redacted_loses_its_stale_signature(
+    session: Session, session_factory: sessionmaker[Session]
+) -> None:
+    from worker.failures import record_failed
+    from worker.models import DeadLetter
+
+    world = factories.world(session)
+    secret = "ghp_" + "R8x2Lq9Vw4Zt7Kp3Ns6Yb1Hc5Jd0Mf2Ga8Qe"
+    genuine = sign(golden(world, example_input=f"token: {secret}"), *NEW)
+    record_failed(
+        session_factory, "intake.submit", [genuine], RuntimeError("down"), signing_keys=KEYS
+    )
+    [letter] = session.scalars(select(DeadLetter)).all()
+    assert letter.payload is not None
+    assert secret not in letter.payload["example_input"]
+    # The signature no longer matches the text: replaying needs the operator's key.
+    assert "signature" not in letter.payload

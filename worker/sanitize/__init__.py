@@ -8,7 +8,7 @@ from os import PathLike
 
 from worker.sanitize.config import SanitizerConfigError, load_extensions, parse_settings
 from worker.sanitize.draft import REDACTED, Draft, Step, run_steps
-from worker.sanitize.policy import Policy, build_pipelines
+from worker.sanitize.policy import Policy, build_pipelines, build_redaction
 from worker.sanitize.text import cut, precut
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "SanitizerConfigError",
     "configure",
     "configure_from_settings",
+    "redact",
     "sanitize",
 ]
 
@@ -30,7 +31,9 @@ class SanitizeResult:
     markup_neutralized: bool
 
 
-_pipelines = build_pipelines(load_extensions())
+_extensions = load_extensions()
+_pipelines = build_pipelines(_extensions)
+_redaction = build_redaction(_extensions)
 
 
 def sanitize(
@@ -50,6 +53,21 @@ def sanitize(
         secrets_found=tuple(sorted(draft.secrets_found)),
         changed=draft.text != text,
         markup_neutralized=draft.markup_neutralized,
+    )
+
+
+def redact(text: str) -> SanitizeResult:
+    """`text` with secrets redacted and masks applied, nothing else; total and idempotent.
+
+    For text kept only to be processed again (a failed submission held for replay): the secret
+    never rests on disk, and replaying the redacted text stores what the original would have.
+    """
+    draft = run_steps(_redaction, Draft(text))
+    return SanitizeResult(
+        text=draft.text,
+        secrets_found=tuple(sorted(draft.secrets_found)),
+        changed=draft.text != text,
+        markup_neutralized=False,
     )
 
 
@@ -79,8 +97,10 @@ def configure(
     callables (e.g. masking e-mail addresses), run after redaction; they must be idempotent.
     Raises SanitizerConfigError at once for anything unusable.
     """
-    global _pipelines
-    _pipelines = build_pipelines(load_extensions(extra_patterns, maskers))
+    global _pipelines, _redaction
+    extensions = load_extensions(extra_patterns, maskers)
+    _pipelines = build_pipelines(extensions)
+    _redaction = build_redaction(extensions)
 
 
 def configure_from_settings(

@@ -27,3 +27,9 @@ def build_pipelines(extensions: Extensions) -> dict[Policy, tuple[Step, ...]]:
         # which can reveal a secret, and redaction can cut through markup the second clean mends.
         Policy.HTML: (text.repair, redact, mask, richtext.clean_html, redact, richtext.clean_html),
     }
+
+
+def build_redaction(extensions: Extensions) -> tuple[Step, ...]:
+    """Secrets redacted and the operator's masks applied, markup left as it is: for what is kept
+    only to be processed again (a failed submission's text), where the full policy runs later."""
+    return (text.repair, make_redactor(extensions.patterns), make_masking_step(extensions.maskers))
