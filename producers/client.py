@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery
-from kombu.entity import Queue
+from kombu.entity import Exchange, Queue
 
 from producers import settings
 from producers.admission import Admission
@@ -73,10 +73,21 @@ class _ProducerApp(Celery):  # type: ignore[misc]
 
 
 def intake_queues(queue_type: str = "classic") -> tuple[Queue, ...]:
-    """The intake queues as workers and producers declare them (durable; classic or quorum)."""
+    """The intake queues as workers and producers declare them (durable; classic or quorum).
+
+    Each has its own exchange and routing key, both its name: left to Celery's defaults, every
+    queue would be bound to the default queue's exchange and key, and each message sent to one
+    would land in all of them.
+    """
     arguments = {"x-queue-type": "quorum"} if queue_type == "quorum" else None
     return tuple(
-        Queue(name, durable=True, queue_arguments=arguments)  # type: ignore[no-untyped-call]
+        Queue(  # type: ignore[no-untyped-call]
+            name,
+            Exchange(name, type="direct", durable=True),  # type: ignore[no-untyped-call]
+            routing_key=name,
+            durable=True,
+            queue_arguments=arguments,
+        )
         for name in QUEUES
     )
 

@@ -11,6 +11,7 @@ import redis
 
 from producers import IntakeClient, usage_capture
 from producers.admission import Admission
+from producers.client import intake_queues
 from producers.contract import OVERFLOW_QUEUE, QUEUE
 
 SECOND = 1_800_000_000.0
@@ -62,9 +63,13 @@ def test_an_unreachable_redis_admits_rather_than_stops_a_submission() -> None:
 
 @pytest.fixture
 def client(broker_url: str, redis_client: redis.Redis) -> Iterator[IntakeClient]:
-    # No worker runs here: what the client sent stays in the queues to be counted.
+    # No worker runs here: what the client sent stays in the queues to be counted. Both queues
+    # are declared first, as a starting worker declares them.
     with IntakeClient(broker_url, tenant_rate=5) as client:
         client._admission._clock = fixed_clock
+        with client._app.connection_for_write() as connection:
+            for queue in intake_queues():
+                queue(connection.default_channel).declare()
         yield client
 
 
