@@ -348,14 +348,17 @@ class Channel(kombu_redis.Channel):
             # consumer closes it again once the connection has dropped its transport, and that
             # second close dies with an AttributeError that stops the worker. Nothing is lost by
             # ending here: unacknowledged messages stay recorded in Redis and come back with the
-            # visibility timeout, in-flight fetches with the processing-list sweep. The sockets
-            # the interrupted close did not reach are shut here all the same.
+            # visibility timeout, in-flight fetches with the processing-list sweep.
             self.closed = True
+            raise
+        finally:
+            # Shut every socket still open: those an interrupted close did not reach, and the
+            # pool kombu opens anew to restore unacknowledged messages after it disconnected its
+            # pools.
             with contextlib.suppress(Exception):
                 self._disconnect_pools()
             with contextlib.suppress(Exception):
                 self._close_clients()
-            raise
 
 
 class Transport(kombu_redis.Transport):
