@@ -147,12 +147,16 @@ RETURNS TABLE (id text, state text)
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 AS $$
 DECLARE
-    grp json;
-    wanted text[];
+    tenant text;
+    rows json;
+    expected int;
     inserted text[];
 BEGIN
-    FOR grp IN SELECT value FROM json_array_elements(groups) LOOP
-        PERFORM set_config('app.current_tenant_id', grp->>'tenant_id', true);
+    -- Each group's rows are extracted once and parsed once: they are most of the document.
+    FOR tenant, rows, expected IN
+        SELECT g->>'tenant_id', g->'rows', (g->>'count')::int FROM json_array_elements(groups) g
+    LOOP
+        PERFORM set_config('app.current_tenant_id', tenant, true);
         WITH added AS (
             INSERT INTO skill_feedback AS f (
                 id, tenant_id, skill_id, user_id, usage_event_id, feedback_type, quality_score,
@@ -161,7 +165,7 @@ BEGIN
             SELECT r.id, r.tenant_id, r.skill_id, r.user_id, r.usage_event_id, r.feedback_type,
                    r.quality_score, r.source, r.status, r.example_input, r.example_output,
                    r.expected_output
-            FROM json_to_recordset(grp->'rows') AS r (
+            FROM json_to_recordset(rows) AS r (
                 id text, tenant_id text, skill_id text, user_id text, usage_event_id text,
                 feedback_type text, quality_score int, source text, status text,
                 example_input text, example_output text, expected_output text
@@ -171,12 +175,12 @@ BEGIN
         )
         SELECT coalesce(array_agg(added.id), '{}') INTO inserted FROM added;
         RETURN QUERY SELECT unnest(inserted), 'inserted'::text;
-        IF cardinality(inserted) < json_array_length(grp->'rows') THEN
-            wanted := ARRAY(SELECT r->>'id' FROM json_array_elements(grp->'rows') AS r);
+        IF cardinality(inserted) < expected THEN
             RETURN QUERY
                 SELECT f.id, 'exists'::text
                 FROM skill_feedback f
-                WHERE f.id = ANY (wanted) AND NOT f.id = ANY (inserted);
+                WHERE f.id = ANY (ARRAY(SELECT r->>'id' FROM json_array_elements(rows) AS r))
+                  AND NOT f.id = ANY (inserted);
         END IF;
     END LOOP;
     PERFORM set_config('app.current_tenant_id', '', true);

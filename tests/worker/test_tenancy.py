@@ -67,7 +67,7 @@ def example_row(world: factories.World, tenant_id: str | None = None) -> dict[st
 
 
 def insert_under(worker: Session, tenant_id: str, rows: list[dict[str, Any]]) -> Any:
-    groups = json.dumps([{"tenant_id": tenant_id, "rows": rows}])
+    groups = json.dumps([{"tenant_id": tenant_id, "count": len(rows), "rows": rows}])
     return worker.execute(
         text("SELECT id, state FROM intake_insert_examples(CAST(:g AS json))"), {"g": groups}
     ).all()

@@ -103,6 +103,7 @@ def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> tuple[set[str],
     groups = [
         {
             "tenant_id": tenant,
+            "count": len(members),
             "rows": [{name: row.get(name) for name in _INSERT_COLUMNS} for row in members],
         }
         for tenant, members in by_tenant(rows, lambda row: str(row["tenant_id"])).items()
