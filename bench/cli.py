@@ -51,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reads-samples", type=int, help="timed calls of each read")
     p.add_argument("--no-reads", action="store_true", help="skip the reads mode")
+    p.add_argument("--no-sanitizer", action="store_true", help="skip the sanitizer mode")
     p.add_argument("--out", type=Path, default=DEFAULTS.out, help="folder of latest.json/.png")
     p.add_argument("--seed", type=int, default=DEFAULTS.seed)
     p.add_argument("--timeout", type=float, help="seconds any one phase may take")
@@ -91,6 +92,7 @@ def options_from(argv: list[str] | None = None) -> Options:
         "memory_checkpoint": args.memory_checkpoint,
         "reads_rows": 0 if args.no_reads else args.reads_rows,
         "reads_samples": args.reads_samples,
+        "sanitizer_repeat": 0 if args.no_sanitizer else None,
     }
     options = replace(options, **{k: v for k, v in explicit.items() if v is not None})
     if options.memory_n and args.memory_n is not None and args.memory_checkpoint is None:

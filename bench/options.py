@@ -11,7 +11,7 @@ VARIANTS = ("limit", "ceiling", "naive", "inline", "single", "bulk")
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """A run's settings; zero `memory_n` or `reads_rows` skips that mode."""
+    """A run's settings; zero `memory_n`, `reads_rows` or `sanitizer_repeat` skips that mode."""
 
     n: int = 20_000
     concurrency: int = 2
@@ -24,6 +24,8 @@ class Options:
     reads_rows: int = 5_000_000
     reads_skills: int = 1_000
     reads_samples: int = 2_000
+    # Best-of samples per text of the sanitizer mode (0 skips it).
+    sanitizer_repeat: int = 7
     out: Path = Path(__file__).resolve().parent / "results"
     seed: int = 5
     # Seconds any one phase may take before it is abandoned; None derives it from the sizes.
@@ -47,4 +49,5 @@ def quick_defaults() -> dict[str, object]:
         "memory_checkpoint": 5_000,
         "reads_rows": 250_000,
         "reads_samples": 500,
+        "sanitizer_repeat": 3,
     }

@@ -16,6 +16,7 @@ def assemble(
     variants: list[VariantResult],
     memory: dict[str, Any] | None,
     reads: dict[str, Any] | None,
+    sanitizer: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     rows = [v.as_dict() for v in variants]
     by_name = {row["name"]: row for row in rows}
@@ -31,7 +32,8 @@ def assemble(
         "variants": rows,
         "memory": memory,
         "reads": reads,
-        "targets": targets(by_name, memory, reads),
+        "sanitizer": sanitizer,
+        "targets": targets(by_name, memory, reads, sanitizer),
     }
 
 
@@ -49,9 +51,13 @@ def _target(
 
 
 def targets(
-    by_name: dict[str, Any], memory: dict[str, Any] | None, reads: dict[str, Any] | None
+    by_name: dict[str, Any],
+    memory: dict[str, Any] | None,
+    reads: dict[str, Any] | None,
+    sanitizer: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The issue's targets, each with what this run measured (None: not measured)."""
+    prose = next((row for row in sanitizer or () if row["text"] == "plain prose"), {})
     single_latency = (by_name.get("single") or {}).get("latency") or {}
     growth = None if not memory or "growth" not in memory else round(memory["growth"], 4)
     reads = reads or {}
@@ -64,6 +70,8 @@ def targets(
         _target("bulk RSS growth, checkpoint to end <= 0.10", growth, 0.10, True),
         _target("count p99 ms <= 5", (reads.get("count") or {}).get("p99_ms"), 5.0, True),
         _target("first page p99 ms <= 5", (reads.get("first_page") or {}).get("p99_ms"), 5.0, True),
+        # "A few microseconds per kilobyte" for the common case: text with no `<` and no secret.
+        _target("sanitizer, plain prose us/KB <= 10", prose.get("us_per_kb"), 10.0, True),
     ]
 
 
@@ -109,6 +117,15 @@ def markdown(report: dict[str, Any]) -> str:
     reads = report.get("reads")
     if reads:
         lines += ["", _reads_line(reads)]
+    sanitizer = report.get("sanitizer")
+    if sanitizer:
+        lines += ["", "| sanitizer: text (~4 KB) | policy | us per call | us per KB |"]
+        lines.append("|---|---|---:|---:|")
+        lines += [
+            f"| {row['text']} | {row['policy']} | {row['us_per_call']:,.1f} "
+            f"| {row['us_per_kb']:,.1f} |"
+            for row in sanitizer
+        ]
     lines += ["", "| target | measured | met |", "|---|---:|---|"]
     for target in report["targets"]:
         met = {True: "yes", False: "**no**", None: "not measured"}[target["met"]]

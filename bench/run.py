@@ -1,4 +1,4 @@
-"""One run: servers, schema, seed, every variant, the memory and reads modes, then the report."""
+"""One run: servers, schema, seed, the variants, the memory, reads and sanitizer modes, a report."""
 
 from __future__ import annotations
 
@@ -93,10 +93,16 @@ def _measure(options: Options, found: Servers, log_dir: Path, started_at: str) -
             reads = run_reads(ctx, seeded)
         ctx.fresh_tables()
         world.unseed(found.database_url)
+        sanitizer = None
+        if options.sanitizer_repeat:
+            from bench.sanitizer import measure
+
+            log.info("sanitizer mode: microseconds per KB of each kind of text")
+            sanitizer = measure(options.sanitizer_repeat)
         meta = _meta(options, found, db, started_at)
     finally:
         db.close()
-    return report.assemble(meta, results, memory, reads)
+    return report.assemble(meta, results, memory, reads, sanitizer)
 
 
 def _meta(options: Options, found: Servers, db: Database, started_at: str) -> dict[str, Any]:

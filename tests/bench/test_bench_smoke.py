@@ -77,7 +77,7 @@ def test_every_variant_completes_each_of_its_submissions(smoke_run: Any) -> None
 @pytest.mark.integration
 def test_the_results_json_has_the_expected_keys(smoke_run: Any) -> None:
     completed, report = smoke_run
-    assert set(report) == {"schema", "meta", "variants", "memory", "reads", "targets"}
+    assert set(report) == {"schema", "meta", "variants", "memory", "reads", "sanitizer", "targets"}
     assert {"n", "concurrency", "cpus", "postgres", "broker", "mix"} <= set(report["meta"])
     for row in report["variants"]:
         assert set(row) == VARIANT_KEYS
@@ -87,6 +87,8 @@ def test_the_results_json_has_the_expected_keys(smoke_run: Any) -> None:
     assert report["memory"]["rows"] == 400
     assert {"rss_at_checkpoint_bytes", "rss_at_end_bytes", "growth"} <= set(report["memory"])
     assert {"count", "first_page", "load_seconds"} <= set(report["reads"])
+    assert {row["text"] for row in report["sanitizer"]} >= {"plain prose", "code", "html-heavy"}
+    assert all(row["us_per_kb"] > 0 for row in report["sanitizer"])
     assert all({"target", "measured", "goal", "met"} == set(t) for t in report["targets"])
     assert "| variant | submissions/s |" in completed.stdout
 
@@ -96,3 +98,4 @@ def test_quick_mode_scales_the_memory_and_reads_modes_down_unless_told_otherwise
     assert quick.memory_n < 1_000_000 and quick.reads_rows < 5_000_000
     told = options_from(["--quick", "--memory-n", "3000", "--no-reads"])
     assert (told.memory_n, told.memory_checkpoint, told.reads_rows) == (3000, 300, 0)
+    assert options_from(["--no-sanitizer"]).sanitizer_repeat == 0
