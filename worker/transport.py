@@ -96,13 +96,30 @@ class QoS(kombu_redis.QoS):
         self._deferred = [entry for entry in self._deferred if entry[1] != delivery_tag]
         return len(self._deferred) != before
 
+    def _of_a_closed_channel(self, delivery_tag: str) -> bool:
+        """Settled after its channel closed (a batch that outlived a lost connection): forget it.
+
+        The channel gave its unacknowledged messages back when it closed, or they come back with
+        the visibility timeout; the redelivery is a duplicate the pipeline recognizes. Reaching
+        the broker through a closed channel is impossible anyway: kombu dies with an
+        AttributeError there, which stops the worker.
+        """
+        if not self.channel.closed:
+            return False
+        virtual.QoS.ack(self, delivery_tag)
+        return True
+
     def ack(self, delivery_tag: str) -> None:
+        if self._of_a_closed_channel(delivery_tag):
+            return
         if self._undefer(delivery_tag):
             virtual.QoS.ack(self, delivery_tag)
             return
         super().ack(delivery_tag)
 
     def reject(self, delivery_tag: str, requeue: bool = False) -> None:
+        if self._of_a_closed_channel(delivery_tag):
+            return
         if self._undefer(delivery_tag):
             message = self._delivered.get(delivery_tag)
             if requeue and message is not None:
@@ -112,6 +129,10 @@ class QoS(kombu_redis.QoS):
         super().reject(delivery_tag, requeue=requeue)
 
     def ack_many(self, delivery_tags: list[str]) -> None:
+        if self.channel.closed:
+            for delivery_tag in delivery_tags:
+                self._of_a_closed_channel(delivery_tag)
+            return
         with self.pipe_or_acquire() as pipe:
             for delivery_tag in delivery_tags:
                 self._remove_from_indices(delivery_tag, pipe)

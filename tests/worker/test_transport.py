@@ -8,6 +8,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -76,6 +77,32 @@ def test_a_fetch_pending_when_the_broker_dies_does_not_break_closing_the_connect
     # The message stays recorded as unacknowledged in Redis (it returns with the visibility
     # timeout); forget it here so that kombu's exit-time restore does not call the dead server.
     channel.qos._delivered.clear()
+
+
+def test_a_batch_acknowledged_after_its_connection_was_lost_does_not_stop_the_worker(
+    own_redis: EmbeddedRedis,
+) -> None:
+    url = own_redis.url(0)
+    connection = connect(url)
+    for n in range(3):
+        connection.SimpleQueue(QUEUE).put({"n": n})
+    channel = connection.default_channel
+    messages: list[Any] = []
+    channel.Consumer(
+        Queue(QUEUE), accept=["json"], callbacks=[lambda _body, message: messages.append(message)]
+    ).consume()
+    connection.drain_events(timeout=5)
+    assert len(messages) == 3
+    own_redis.stop()
+    with contextlib.suppress(redis.ConnectionError):
+        connection.collect(socket_timeout=0.5)
+    connection.close()
+    own_redis.ensure_running()
+    # The pool processes finish their batches after Celery dropped the connection: their
+    # acknowledgements must neither reach the dead channel nor raise (kombu would raise an
+    # AttributeError there, which stops the worker). The messages come back by themselves.
+    messages[0].ack()
+    channel.qos.ack_many([message.delivery_tag for message in messages[1:]])
 
 
 def test_a_fetched_message_leaves_the_processing_list_once_it_is_recorded_as_unacked(
