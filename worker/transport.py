@@ -53,8 +53,13 @@ def _dead_letter(queue: str | None, exc: BaseException) -> None:
 
 
 # At most this many messages are fetched per wake-up: one blocking BLMOVE, then the rest with
-# non-blocking LMOVEs in one pipeline, bounded by the prefetch window.
+# non-blocking LMOVEs in one call, bounded by the prefetch window.
 MAX_BURST = 64
+# A consumer of several queues waits on one of them. While it had messages a moment ago, it waits
+# this short a time only, so that a message arriving in another queue (a tenant's overflow, which
+# comes in bursts while the main queue may be idle) is not left for a whole `brpop_timeout`.
+BUSY_POLL_SECONDS = 0.05
+BUSY_WINDOW_SECONDS = 5.0
 
 
 class QoS(kombu_redis.QoS):
@@ -179,8 +184,8 @@ class Channel(kombu_redis.Channel):
     #: Seconds a consumer counts as alive after its last refresh (transport option).
     liveness_ttl = 30
     #: Queues in the order an idle consumer waits on them (transport option); the first is the
-    #: one whose new messages wake an idle worker at once, the others are read at every wake-up
-    #: and at the latest when the blocking wait times out (`brpop_timeout`).
+    #: one whose new messages wake an idle worker at once, the others are read at every wake-up:
+    #: within BUSY_POLL_SECONDS while the worker is busy, within `brpop_timeout` when it idles.
     fetch_order: tuple[str, ...] = ()
     from_transport_options = (  # type: ignore[assignment]
         *kombu_redis.Channel.from_transport_options,
@@ -194,6 +199,7 @@ class Channel(kombu_redis.Channel):
     # Queues that still held messages at the last fetch, in the order to wait on them next.
     _ready: list[str] | None = None
     _last_refresh = 0.0
+    _last_fetched = 0.0
     _supports_blmove: bool | None = None
     _fair_move: Any = None
 
@@ -239,6 +245,8 @@ class Channel(kombu_redis.Channel):
         self._maintain(queues)
         if timeout is None:
             timeout = self.brpop_timeout
+        if len(queues) > 1 and time.monotonic() - self._last_fetched < BUSY_WINDOW_SECONDS:
+            timeout = min(timeout, BUSY_POLL_SECONDS)
         # Wait on a queue that held messages a moment ago (it answers at once), else on the
         # first: an idle worker then wakes for the first queue's new messages at once.
         target = next((queue for queue in self._ready or () if queue in queues), queues[0])
@@ -271,6 +279,7 @@ class Channel(kombu_redis.Channel):
                 fetched += self._fetch_more(rest, already=len(fetched))
             if not fetched:
                 raise Empty()
+            self._last_fetched = time.monotonic()
             self.qos.defer_appends()
             try:
                 for queue, raw in fetched:
