@@ -327,7 +327,16 @@ class Channel(kombu_redis.Channel):
 
     # -- liveness and recovery -----------------------------------------------------------------
 
+    def _consumers_key(self, queue: str) -> str:
+        return f"{queue}{self.sep}consumers"
+
     def _maintain(self, queues: list[str]) -> None:
+        """Refresh this consumer's liveness and, now and then, sweep up after dead consumers.
+
+        Every consumer registers its token in a set per queue before its first fetch, so a sweep
+        reads that set instead of scanning the keyspace (which holds every published outcome
+        when the outcome store is the broker: millions of keys).
+        """
         now = time.monotonic()
         refresh_every = max(1, int(self.liveness_ttl) // 6)
         if now - self._last_refresh < refresh_every:
@@ -335,20 +344,24 @@ class Channel(kombu_redis.Channel):
         self._last_refresh = now
         with self.conn_or_acquire() as client:
             for queue in queues:
-                client.set(self._alive_key(queue), "1", ex=int(self.liveness_ttl))
+                pipe = client.pipeline(transaction=False)
+                pipe.set(self._alive_key(queue), "1", ex=int(self.liveness_ttl))
+                pipe.sadd(self._consumers_key(queue), self._token)
+                pipe.execute()
                 if client.set(f"{queue}{self.sep}sweep", "1", nx=True, ex=refresh_every):
                     self._sweep(client, queue)
 
     def _sweep(self, client: Any, queue: str) -> None:
         """Return the processing lists of consumers that stopped refreshing their liveness key."""
-        prefix = f"{queue}{self.sep}processing{self.sep}"
-        for key in client.scan_iter(match=f"{prefix}*", count=100):
-            token = bytes_to_str(key)[len(prefix) :]
+        for member in client.smembers(self._consumers_key(queue)):
+            token = bytes_to_str(member)
             if client.exists(self._alive_key(queue, token)):
                 continue
+            key = self._processing_key(queue, token)
             moved = 0
             while client.lmove(key, queue, "RIGHT", "RIGHT") is not None:
                 moved += 1
+            client.srem(self._consumers_key(queue), token)
             if moved:
                 log.warning("returned %d in-flight messages of a dead consumer to %s", moved, queue)
 
@@ -369,6 +382,7 @@ class Channel(kombu_redis.Channel):
                         while client.lmove(self._processing_key(queue), queue, "RIGHT", "RIGHT"):
                             pass
                         client.delete(self._alive_key(queue))
+                        client.srem(self._consumers_key(queue), self._token)
             except Exception:
                 log.debug("could not hand back the processing lists on close", exc_info=True)
         try:

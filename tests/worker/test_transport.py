@@ -131,14 +131,20 @@ def test_the_processing_list_of_a_consumer_that_stopped_refreshing_goes_back_to_
 ) -> None:
     url = own_redis.url(0)
     client = redis.Redis.from_url(url)
-    # What a worker killed between BLMOVE and recording leaves behind: an item in its processing
-    # list and no liveness key.
+    # What a worker killed between BLMOVE and recording leaves behind: its token among the
+    # queue's consumers, an item in its processing list and no liveness key.
+    client.sadd(f"{QUEUE}\x06\x16consumers", "dead-consumer")
     client.lpush(f"{QUEUE}\x06\x16processing\x06\x16dead-consumer", b"in-flight")
     with connect(url) as connection:
         channel = connection.default_channel
+        channel.Consumer(Queue(QUEUE), accept=["json"]).consume()
+        channel._token = "live-consumer"
         channel._maintain([QUEUE])
-    assert client.lrange(QUEUE, 0, -1) == [b"in-flight"]
-    assert not list(client.scan_iter(match=f"{QUEUE}*processing*"))
+        assert client.lrange(QUEUE, 0, -1) == [b"in-flight"]
+        assert not list(client.scan_iter(match=f"{QUEUE}*processing*"))
+        # The dead consumer is forgotten; the living one stays registered until it closes.
+        assert client.smembers(f"{QUEUE}\x06\x16consumers") == {b"live-consumer"}
+    assert client.smembers(f"{QUEUE}\x06\x16consumers") == set()
     client.close()
 
 
