@@ -51,6 +51,21 @@ def test_the_count_starts_again_each_second(redis_client: redis.Redis) -> None:
     assert 0 < redis_client.ttl(f"intake:admitted:t1:{int(SECOND)}") <= 2
 
 
+def test_a_busy_tenant_takes_its_admissions_from_redis_in_growing_blocks(
+    redis_client: redis.Redis,
+) -> None:
+    producer = Admission(redis_client, rate=100, clock=fixed_clock)
+    counted = f"intake:admitted:t1:{int(SECOND)}"
+    assert [producer.admit("t1") for _ in range(4)] == [1] * 4
+    # Blocks of 1, 2 and 4: three round trips, three admissions held for what comes next.
+    assert int(redis_client.get(counted) or 0) == 7
+    assert [producer.admit("t1") for _ in range(3)] == [1] * 3
+    assert int(redis_client.get(counted) or 0) == 7
+    # What a block holds counts against the tenant for everyone else.
+    other = Admission(redis_client, rate=100, clock=fixed_clock)
+    assert other.admit("t1", 100) == 93
+
+
 def test_a_rate_of_zero_or_no_redis_admits_everything(redis_client: redis.Redis) -> None:
     assert Admission(redis_client, rate=0).admit("t1", 5000) == 5000
     assert Admission(None, rate=10).admit("t1", 5000) == 5000
