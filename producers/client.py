@@ -252,9 +252,7 @@ class IntakeClient:
         per_tenant: dict[str, int] = {}
         for submission in submissions:
             per_tenant[submission.tenant_id] = per_tenant.get(submission.tenant_id, 0) + 1
-        allowance = {
-            tenant: self._admission.admit(tenant, count) for tenant, count in per_tenant.items()
-        }
+        allowance = self._admission.admit_many(per_tenant)
         lanes: dict[str, list[Submission]] = {QUEUE: [], OVERFLOW_QUEUE: []}
         for submission in submissions:
             if allowance[submission.tenant_id] > 0:

@@ -99,3 +99,20 @@ def usage_captures(world: World, count: int, *, prefix: str = "evt") -> list[dic
         )
         for n in range(count)
     ]
+
+
+def training_example_row(
+    world: World, *, tenant_id: str | None = None, skill_id: str | None = None
+) -> dict[str, Any]:
+    """A golden example as the pipeline inserts it into skill_feedback (for the store's tests)."""
+    return {
+        "id": str(uuid.uuid4()),
+        "tenant_id": tenant_id or world.tenant.id,
+        "skill_id": skill_id or world.skill.id,
+        "user_id": world.author.id,
+        "feedback_type": "training_example",
+        "source": "web",
+        "status": "approved",
+        "example_input": "i",
+        "example_output": "o",
+    }

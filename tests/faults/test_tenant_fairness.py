@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from producers import IntakeClient, usage_capture
+from producers import IntakeClient
 from tests import factories
 from tests.integration.conftest import start_worker, stop_worker
 from worker.models import IntakeOutcome
 
 FLOOD = 3000
 QUIET = 20
-
-
-def captures(world: factories.World, count: int, tag: str) -> list[dict[str, object]]:
-    return [
-        usage_capture(
-            tenant_id=world.tenant.id,
-            user_id=world.author.id,
-            skill_id=world.skill.id,
-            usage_event_id=f"{tag}-{n}",
-            example_input=f"{tag} input {n} " * 20,
-            example_output=f"{tag} output {n} " * 40,
-            submission_id=str(uuid.uuid4()),
-        )
-        for n in range(count)
-    ]
 
 
 def send_singly(client: IntakeClient, items: list[dict[str, object]]) -> None:
@@ -58,8 +42,8 @@ def test_a_quiet_tenant_is_served_while_another_tenants_flood_still_waits(
     flooding, quiet = factories.world(session), factories.world(session)
     # Everything is queued before a worker starts: the flood first, the quiet tenant last.
     with IntakeClient(broker_url, tenant_rate=50) as client:
-        send_flood(client, captures(flooding, FLOOD, "flood"))
-        send_singly(client, captures(quiet, QUIET, "quiet"))
+        send_flood(client, factories.usage_captures(flooding, FLOOD, prefix="flood"))
+        send_singly(client, factories.usage_captures(quiet, QUIET, prefix="quiet"))
     worker = start_worker(broker_url)
     try:
         deadline = time.monotonic() + 120

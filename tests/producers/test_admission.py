@@ -66,6 +66,12 @@ def test_a_busy_tenant_takes_its_admissions_from_redis_in_growing_blocks(
     assert other.admit("t1", 100) == 93
 
 
+def test_a_bulk_send_admits_each_tenant_up_to_its_rate_in_one_go(admission: Admission) -> None:
+    assert admission.admit("flood", 4) == 4
+    assert admission.admit_many({"flood": 10, "quiet": 3}) == {"flood": 6, "quiet": 3}
+    assert admission.admit_many({"flood": 1}) == {"flood": 0}
+
+
 def test_a_rate_of_zero_or_no_redis_admits_everything(redis_client: redis.Redis) -> None:
     assert Admission(redis_client, rate=0).admit("t1", 5000) == 5000
     assert Admission(None, rate=10).admit("t1", 5000) == 5000

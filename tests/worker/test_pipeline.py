@@ -352,21 +352,11 @@ def test_a_row_whose_skill_vanished_is_rejected_without_failing_the_batch(
     session: Session, session_factory: sessionmaker[Session]
 ) -> None:
     world = factories.world(session)
-
-    def row(skill_id: str) -> dict[str, Any]:
-        return {
-            "id": str(uuid.uuid4()),
-            "tenant_id": world.tenant.id,
-            "skill_id": skill_id,
-            "user_id": world.author.id,
-            "feedback_type": "training_example",
-            "source": "web",
-            "status": "approved",
-            "example_input": "i",
-            "example_output": "o",
-        }
-
-    batch = [row(world.skill.id), row("deleted-skill"), row(world.skill.id)]
+    batch = [
+        factories.training_example_row(world),
+        factories.training_example_row(world, skill_id="deleted-skill"),
+        factories.training_example_row(world),
+    ]
     with session_factory() as writer, writer.begin():
         act_as_worker(writer, WORKER_ROLE)
         stored = store.insert_rows(writer, batch)

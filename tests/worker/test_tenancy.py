@@ -52,20 +52,6 @@ def golden_example(**fields: str) -> dict[str, Any]:
     return {"submission_id": str(uuid.uuid4()), "kind": "golden_example", **fields}
 
 
-def example_row(world: factories.World, tenant_id: str | None = None) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "tenant_id": tenant_id or world.tenant.id,
-        "skill_id": world.skill.id,
-        "user_id": world.author.id,
-        "feedback_type": "training_example",
-        "source": "web",
-        "status": "approved",
-        "example_input": "i",
-        "example_output": "o",
-    }
-
-
 def insert_under(worker: Session, tenant_id: str, rows: list[dict[str, Any]]) -> Any:
     groups = json.dumps([{"tenant_id": tenant_id, "count": len(rows), "rows": rows}])
     return worker.execute(
@@ -101,7 +87,7 @@ def test_a_row_of_another_tenant_is_refused_by_the_database(
     # A bug that files tenant B's example while tenant A is set, through the pipeline's own
     # insert function...
     with pytest.raises(ProgrammingError, match="row-level security"):
-        insert_under(worker, mine.tenant.id, [example_row(theirs)])
+        insert_under(worker, mine.tenant.id, [factories.training_example_row(theirs)])
 
 
 def test_a_direct_insert_for_another_tenant_is_refused_by_the_database(
@@ -146,7 +132,7 @@ def test_the_insert_function_stores_a_tenants_rows_and_names_existing_ids(
     two_tenants: tuple[factories.World, factories.World], worker: Session
 ) -> None:
     mine, _ = two_tenants
-    first, second = example_row(mine), example_row(mine)
+    first, second = factories.training_example_row(mine), factories.training_example_row(mine)
     assert set(insert_under(worker, mine.tenant.id, [first])) == {(first["id"], "inserted")}
     states = set(insert_under(worker, mine.tenant.id, [first, second]))
     assert states == {(first["id"], "exists"), (second["id"], "inserted")}
