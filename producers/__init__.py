@@ -10,14 +10,24 @@ from producers.contract import (
     SubmissionKind,
     parse_submission,
 )
-from producers.errors import OutcomeTimeout, ProducerConfigurationError, ProducerError
+from producers.errors import (
+    BrokerUnavailable,
+    BufferFull,
+    OutcomeStoreUnavailable,
+    OutcomeTimeout,
+    ProducerConfigurationError,
+    ProducerError,
+)
 from producers.forms import FormState, SignedInUser, submit_training_example_form
 
 __all__ = [
     "SCHEMA_VERSION",
+    "BrokerUnavailable",
+    "BufferFull",
     "FormState",
     "IntakeClient",
     "Outcome",
+    "OutcomeStoreUnavailable",
     "OutcomeTimeout",
     "ProducerConfigurationError",
     "ProducerError",

@@ -2,119 +2,54 @@
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from celery import Celery
-from kombu.entity import Exchange, Queue
+import redis
 
 from producers import settings
 from producers.admission import Admission
+from producers.brokers import Publisher, is_redis_url, redis_py_url
+from producers.brokers.kombu_producer import KombuPublisher
+from producers.brokers.redis_lists import RedisPublisher, close_idle
+from producers.celery_app import producer_app
+from producers.coalesce import Coalescer
 from producers.contract import (
     MAX_BATCH_SIZE,
-    OVERFLOW_QUEUE,
-    QUEUE,
-    QUEUES,
-    SUBMIT_MANY_TASK,
-    SUBMIT_TASK,
-    Outcome,
     Submission,
     SubmissionInvalid,
     SubmissionKind,
     new_submission_id,
-    outcome_key,
     parse_submission,
     utcnow,
 )
-from producers.errors import OutcomeTimeout, ProducerConfigurationError
-from producers.signing import sign
+from producers.errors import ProducerConfigurationError, first_line, safe_url
+from producers.outcomes import OutcomeReader, SubmissionStatus, submission_key
+from producers.queues import intake_queues
+from producers.sending import Sender
 
-
-@dataclass(frozen=True, slots=True)
-class SubmissionStatus:
-    """What became of a submission; `outcome` is None while it is still queued or in progress."""
-
-    submission_id: str
-    outcome: Outcome | None
-    reason: str | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.outcome is not None
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {
-            "submission_id": self.submission_id,
-            "outcome": None if self.outcome is None else self.outcome.value,
-            "reason": self.reason,
-        }
-
-
-class _ProducerApp(Celery):  # type: ignore[misc]
-    """A Celery app bound to one broker URL.
-
-    Celery reads CELERY_BROKER_URL from the environment in preference to the URL an app was
-    made with, so a client given an explicit URL would silently publish elsewhere whenever
-    that variable is set. Connections here always use the URL the client was given.
-    """
-
-    def __init__(self, broker_url: str) -> None:
-        super().__init__("training_intake_producer", broker=broker_url, set_as_current=False)
-        self._bound_broker_url = broker_url
-
-    def connection_for_write(self, url: str | None = None, **kwargs: Any) -> Any:
-        return super().connection_for_write(url or self._bound_broker_url, **kwargs)
-
-    def connection_for_read(self, url: str | None = None, **kwargs: Any) -> Any:
-        return super().connection_for_read(url or self._bound_broker_url, **kwargs)
-
-
-def intake_queues(queue_type: str = "classic") -> tuple[Queue, ...]:
-    """The intake queues as workers and producers declare them (durable; classic or quorum).
-
-    Each has its own exchange and routing key, both its name: left to Celery's defaults, every
-    queue would be bound to the default queue's exchange and key, and each message sent to one
-    would land in all of them.
-    """
-    arguments = {"x-queue-type": "quorum"} if queue_type == "quorum" else None
-    return tuple(
-        Queue(  # type: ignore[no-untyped-call]
-            name,
-            Exchange(name, type="direct", durable=True),  # type: ignore[no-untyped-call]
-            routing_key=name,
-            durable=True,
-            queue_arguments=arguments,
-        )
-        for name in QUEUES
-    )
-
-
-def producer_app(broker_url: str) -> Celery:
-    """The Celery app a client publishes with (also handy for `control.ping` and friends)."""
-    app = _ProducerApp(broker_url)
-    app.conf.update(
-        task_serializer="json",
-        accept_content=["json"],
-        task_default_queue=QUEUE,
-        # RabbitMQ: declare the queues as the workers do (a queue's type cannot change later).
-        task_queues=intake_queues(settings.queue_type()),
-        # Fail a send after a bounded wait instead of hanging a web request on a dead broker.
-        broker_connection_timeout=5,
-        broker_connection_retry=True,
-        broker_connection_max_retries=3,
-        task_publish_retry=True,
-        task_publish_retry_policy={"max_retries": 3, "interval_start": 0.1, "interval_step": 0.5},
-        # On RabbitMQ, wait for the broker to confirm each publish.
-        broker_transport_options={"confirm_publish": True},
-    )
-    return app
+__all__ = [
+    "IntakeClient",
+    "SubmissionStatus",
+    "intake_queues",
+    "producer_app",
+    "submission_key",
+    "usage_capture",
+]
 
 
 class IntakeClient:
-    """Sends submissions to the intake workers; every method validates before anything is sent."""
+    """Sends submissions to the intake workers; every method validates before anything is sent.
+
+    With `coalesce=True`, `capture_usage` buffers each validated capture and returns its id at
+    once; a background thread sends the buffer as `intake.submit_many` when `flush_at` captures
+    wait or the oldest has waited `flush_interval` seconds. At most `max_buffered` captures
+    wait (default ten batches); a caller that finds the buffer full waits for room, or gets
+    BufferFull after `buffer_timeout` seconds. What is buffered is lost if the process is
+    killed: `capture_usage(..., wait=True)` sends one capture before returning, and `flush()`
+    sends everything buffered. `close()`, leaving a `with` block and interpreter exit flush.
+    """
 
     def __init__(
         self,
@@ -125,39 +60,58 @@ class IntakeClient:
         chunk_size: int = 500,
         signing_key: tuple[str, bytes | str] | None = None,
         tenant_rate: int | None = None,
+        coalesce: bool = False,
+        flush_at: int = 500,
+        flush_interval: float = 0.5,
+        max_buffered: int | None = None,
+        buffer_timeout: float | None = None,
     ) -> None:
-        self.broker_url = broker_url or settings.broker_url()
-        self._outcome_store_url = outcome_store_url or settings.outcome_store_url(self.broker_url)
+        self.broker_url = settings.checked_broker_url(broker_url or settings.broker_url())
+        store_url = outcome_store_url or settings.outcome_store_url(self.broker_url)
         self.max_text_length = max_text_length or settings.max_text_length()
         self.chunk_size = max(1, min(chunk_size, MAX_BATCH_SIZE))
         if signing_key is None:
-            self._signing_key = settings.signing_key()
+            key = settings.signing_key()
         else:
             key_id, secret = signing_key
-            self._signing_key = (key_id, secret.encode() if isinstance(secret, str) else secret)
-        self._app = producer_app(self.broker_url)
-        self._redis: Any = None
-        self._admission = Admission(
-            self._redis_client(), settings.tenant_rate() if tenant_rate is None else tenant_rate
+            key = (key_id, secret.encode() if isinstance(secret, str) else secret)
+        publisher: Publisher
+        if is_redis_url(self.broker_url):
+            publisher = RedisPublisher(_redis_client(self.broker_url, "the broker URL"))
+        else:
+            publisher = KombuPublisher(self.broker_url, settings.queue_type())
+        if store_url is None:
+            store = None
+        elif isinstance(publisher, RedisPublisher) and store_url == self.broker_url:
+            store = publisher.client  # one connection pool for publishing, counts and outcomes
+        else:
+            store = _redis_client(store_url, "the outcome store URL")
+        rate = settings.tenant_rate() if tenant_rate is None else tenant_rate
+        self._sender = Sender(
+            publisher,
+            Admission(store, rate),
+            broker_url=self.broker_url,
+            chunk_size=self.chunk_size,
+            signing_key=key,
         )
+        self._outcomes = OutcomeReader(store, store_url)
+        self._buffer_timeout = buffer_timeout
+        self._coalescer: Coalescer | None = None
+        if coalesce:
+            self._coalescer = Coalescer(
+                self._sender.send_many,
+                flush_at=max(1, flush_at),
+                flush_interval=max(0.0, flush_interval),
+                max_buffered=max_buffered or 10 * max(1, flush_at),
+            )
 
     # -- sending -------------------------------------------------------------------------------
 
     def submit(self, submission: Submission | Mapping[str, Any]) -> str:
         """Validate and enqueue one submission (`intake.submit`); returns its submission id."""
         valid = parse_submission(submission, max_text_length=self.max_text_length)
-        queue = QUEUE if self._admission.admit(valid.tenant_id) else OVERFLOW_QUEUE
-        self._app.send_task(
-            SUBMIT_TASK, kwargs={"submission": self._wire(valid)}, queue=queue, task_id=valid.id
-        )
+        self._sender.send_one(valid)
         return valid.id
-
-    def _wire(self, submission: Submission) -> dict[str, Any]:
-        """The message body of a validated submission, signed when a key is configured."""
-        message = submission.to_message()
-        if self._signing_key is None:
-            return message
-        return sign(message, *self._signing_key)
 
     def submit_golden_example(
         self,
@@ -198,20 +152,27 @@ class IntakeClient:
         example_output: str,
         quality_score: int | None = None,
         submission_id: str | None = None,
+        wait: bool = False,
     ) -> str:
-        """A real input/output of a skill in use; stored pending when capture and consent allow."""
-        return self.submit(
-            usage_capture(
-                tenant_id=tenant_id,
-                user_id=user_id,
-                skill_id=skill_id,
-                usage_event_id=usage_event_id,
-                example_input=example_input,
-                example_output=example_output,
-                quality_score=quality_score,
-                submission_id=submission_id,
-            )
+        """A real input/output of a skill in use; stored pending when capture and consent allow.
+
+        A coalescing client buffers it (after validating it: SubmissionInvalid is raised here)
+        unless `wait` is true; then, as without coalescing, it is on the broker on return.
+        """
+        capture = usage_capture(
+            tenant_id=tenant_id,
+            user_id=user_id,
+            skill_id=skill_id,
+            usage_event_id=usage_event_id,
+            example_input=example_input,
+            example_output=example_output,
+            quality_score=quality_score,
+            submission_id=submission_id,
         )
+        valid = parse_submission(capture, max_text_length=self.max_text_length)
+        if wait or self._coalescer is None or not self._coalescer.add(valid, self._buffer_timeout):
+            self._sender.send_one(valid)
+        return valid.id
 
     def capture_usage_many(self, captures: Iterable[Mapping[str, Any]]) -> list[str]:
         """Validate every capture, then send them as `intake.submit_many` in chunks.
@@ -223,9 +184,12 @@ class IntakeClient:
         errors: dict[str, list[str]] = {}
         for index, capture in enumerate(captures):
             data = dict(capture)
-            data.setdefault("submission_id", new_submission_id())
+            # Made only when missing: a fresh id and clock reading cost more than the check.
+            if "submission_id" not in data:
+                data["submission_id"] = new_submission_id()
+            if "submitted_at" not in data:
+                data["submitted_at"] = utcnow().isoformat()
             data.setdefault("kind", SubmissionKind.USAGE_CAPTURE.value)
-            data.setdefault("submitted_at", utcnow().isoformat())
             try:
                 validated.append(parse_submission(data, max_text_length=self.max_text_length))
             except SubmissionInvalid as exc:
@@ -233,87 +197,65 @@ class IntakeClient:
                     errors[f"{index}.{name}"] = messages
         if errors:
             raise SubmissionInvalid(errors)
-        for queue, lane in self._lanes(validated).items():
-            for chunk in _chunks(lane, self.chunk_size):
-                self._app.send_task(
-                    SUBMIT_MANY_TASK,
-                    kwargs={"submissions": [self._wire(item) for item in chunk]},
-                    queue=queue,
-                )
+        self._sender.send_many(validated)
         return [item.id for item in validated]
 
-    def _lanes(self, submissions: list[Submission]) -> dict[str, list[Submission]]:
-        """The submissions each queue gets: what each tenant's admission allows, the rest overflow.
+    def flush(self) -> None:
+        """Send every buffered capture now (coalescing clients; otherwise nothing waits).
 
-        Each lane keeps the submissions in the order they were given.
+        BrokerUnavailable when the broker does not take them: they stay buffered, and the
+        background thread (or the next flush) sends them.
         """
-        if not self._admission.enabled:
-            return {QUEUE: submissions}
-        per_tenant: dict[str, int] = {}
-        for submission in submissions:
-            per_tenant[submission.tenant_id] = per_tenant.get(submission.tenant_id, 0) + 1
-        allowance = self._admission.admit_many(per_tenant)
-        lanes: dict[str, list[Submission]] = {QUEUE: [], OVERFLOW_QUEUE: []}
-        for submission in submissions:
-            if allowance[submission.tenant_id] > 0:
-                allowance[submission.tenant_id] -= 1
-                lanes[QUEUE].append(submission)
-            else:
-                lanes[OVERFLOW_QUEUE].append(submission)
-        return lanes
+        if self._coalescer is not None:
+            self._coalescer.flush()
 
     # -- outcomes ------------------------------------------------------------------------------
 
-    def _outcome_store(self) -> Any:
-        client = self._redis_client()
-        if client is None:
-            raise ProducerConfigurationError(
-                "no outcome store: set INTAKE_OUTCOME_STORE_URL to the workers' Redis"
-            )
-        return client
+    def status(self, submission_id: str | uuid.UUID) -> SubmissionStatus:
+        """The submission's outcome, or an undecided status while it is queued or in progress.
 
-    def _redis_client(self) -> Any:
-        """The outcome store's Redis (also where admission counts), or None without one."""
-        if self._redis is None and self._outcome_store_url is not None:
-            import redis
+        Raises SubmissionInvalid at once for anything but a submission id (a UUID), and
+        OutcomeStoreUnavailable when the outcome store cannot be read.
+        """
+        return self._outcomes.status(submission_id)
 
-            self._redis = redis.Redis.from_url(self._outcome_store_url, socket_timeout=5)
-        return self._redis
+    def wait(self, submission_id: str | uuid.UUID, timeout: float = 30.0) -> SubmissionStatus:
+        """Poll until the submission has an outcome; OutcomeTimeout after `timeout` seconds.
 
-    def status(self, submission_id: str) -> SubmissionStatus:
-        """The submission's outcome, or an undecided status while it is queued or in progress."""
-        raw = self._outcome_store().get(outcome_key(str(submission_id)))
-        if raw is None:
-            return SubmissionStatus(str(submission_id), None)
-        record = json.loads(raw)
-        return SubmissionStatus(
-            str(submission_id), Outcome(record["outcome"]), record.get("reason")
-        )
-
-    def wait(self, submission_id: str, timeout: float = 30.0) -> SubmissionStatus:
-        """Poll until the submission has an outcome; OutcomeTimeout after `timeout` seconds."""
-        deadline = time.monotonic() + timeout
-        delay = 0.02
-        while True:
-            status = self.status(submission_id)
-            if status.done:
-                return status
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise OutcomeTimeout(f"no outcome for {submission_id} after {timeout}s")
-            time.sleep(min(delay, remaining))
-            delay = min(delay * 2, 0.5)
+        A malformed id fails at once (SubmissionInvalid), never after the timeout.
+        """
+        return self._outcomes.wait(submission_id, timeout)
 
     def close(self) -> None:
-        self._app.close()
-        if self._redis is not None:
-            self._redis.close()
+        """Send what is buffered, then close the connections.
+
+        BrokerUnavailable when buffered captures could not be sent: they stay buffered, and a
+        later `flush()` (which reconnects) or interpreter exit tries again.
+        """
+        try:
+            if self._coalescer is not None:
+                self._coalescer.close()
+        finally:
+            self._sender.close()
+            store = self._sender.admission.store
+            if store is not None and store is not getattr(self._sender.publisher, "client", None):
+                close_idle(store)
 
     def __enter__(self) -> IntakeClient:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _redis_client(url: str, what: str) -> Any:
+    """A Redis client (a connection pool, connected on first use) for a URL of the settings."""
+    try:
+        return redis.Redis.from_url(redis_py_url(url), socket_timeout=5, socket_connect_timeout=5)
+    except ValueError as exc:
+        raise ProducerConfigurationError(
+            f"{what} {safe_url(url)} is not usable: {first_line(exc)}"
+        ) from None
 
 
 def usage_capture(
@@ -340,8 +282,3 @@ def usage_capture(
         "quality_score": quality_score,
         "submitted_at": utcnow().isoformat(),
     }
-
-
-def _chunks(items: list[Submission], size: int) -> Iterator[list[Submission]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

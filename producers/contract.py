@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -10,7 +11,9 @@ from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictInt,
@@ -22,10 +25,16 @@ from pydantic import (
     model_validator,
 )
 
+from producers.errors import SubmissionInvalid as SubmissionInvalid
+
 SCHEMA_VERSION = 1
 DEFAULT_MAX_TEXT_LENGTH = 5000
 MAX_ID_LENGTH = 255
 MAX_BATCH_SIZE = 1000
+# The largest message body a worker takes (a bulk message's submissions together): what one pool
+# process holds comfortably while it parses, sanitizes and inserts them. Producers split bulk
+# sends by this size as well as by MAX_BATCH_SIZE; a single valid submission is always smaller.
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 
 SUBMIT_TASK = "intake.submit"
 SUBMIT_MANY_TASK = "intake.submit_many"
@@ -65,6 +74,8 @@ class Reason(StrEnum):
     NOT_AUTHOR = "not_author"
     BAD_SIGNATURE = "bad_signature"
     RETRIES_EXHAUSTED = "retries_exhausted"
+    # Failed for good: the database refuses its data, or a bug; kept for replay after a fix.
+    UNPROCESSABLE = "unprocessable"
     UNDECODABLE = "undecodable"
 
 
@@ -81,12 +92,61 @@ class SubmissionKind(StrEnum):
     USAGE_CAPTURE = "usage_capture"
 
 
-Identifier = Annotated[StrictStr, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+# Ids are printable: no NUL (PostgreSQL `text` cannot hold it), no other control characters.
+# Lone surrogates are refused by the string validation itself (they are not Unicode text).
+ID_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _printable(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+# The pattern is published in the schema; the validator says what is wrong in plain words.
+Identifier = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=MAX_ID_LENGTH, json_schema_extra={"pattern": ID_PATTERN}),
+    AfterValidator(_printable),
+]
 # The length ceiling is checked against the validation context (configurable per deployment);
 # the published schema states the default.
 ExampleText = Annotated[
     StrictStr, Field(min_length=1, json_schema_extra={"maxLength": DEFAULT_MAX_TEXT_LENGTH})
 ]
+
+
+# The published schema's `uuid` and `date-time` formats, as written: pydantic alone would also
+# take UUIDs without hyphens or in braces, Unix times, or a space for `T`.
+_UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
+_NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?)?$")
+
+
+def _uuid_text(value: Any) -> Any:
+    if isinstance(value, str) and not _UUID_TEXT.match(value):
+        raise ValueError("Input should be a valid UUID")
+    if not isinstance(value, str | uuid.UUID):
+        raise ValueError("UUID input should be a string, bytes or UUID object")
+    return value
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, str) and not _RFC3339.match(value):
+        naive = _NAIVE.match(value)
+        raise ValueError(
+            "must include a UTC offset" if naive else "Input should be a valid datetime"
+        )
+    if value is not None and not isinstance(value, str | datetime):
+        raise ValueError("Input should be a valid datetime")
+    return value
+
+
+def _exactly_one(value: Any) -> Any:
+    if type(value) is not int:
+        raise ValueError("Input should be 1")
+    return value
 
 
 class Signature(BaseModel):
@@ -96,7 +156,7 @@ class Signature(BaseModel):
 
     key_id: Identifier
     alg: Literal["HMAC-SHA256"] = "HMAC-SHA256"
-    value: Annotated[StrictStr, Field(min_length=1, max_length=128)]
+    value: Annotated[StrictStr, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 class Submission(BaseModel):
@@ -109,8 +169,8 @@ class Submission(BaseModel):
         json_schema_extra={"$id": "https://training-intake/schema/submission.v1.json"},
     )
 
-    schema_version: Literal[1] = 1
-    submission_id: uuid.UUID = Field(
+    schema_version: Annotated[Literal[1], BeforeValidator(_exactly_one)] = 1
+    submission_id: Annotated[uuid.UUID, BeforeValidator(_uuid_text)] = Field(
         description="Made by the producer; the idempotency key, reused as the row id."
     )
     kind: SubmissionKind
@@ -124,7 +184,7 @@ class Submission(BaseModel):
     usage_event_id: Identifier | None = Field(
         default=None, description="Required for usage capture: one row per usage event per tenant."
     )
-    submitted_at: datetime | None = Field(
+    submitted_at: Annotated[datetime | None, BeforeValidator(_rfc3339)] = Field(
         default=None, description="When the producer made it (RFC 3339 with a UTC offset)."
     )
     signature: Signature | None = Field(
@@ -166,17 +226,6 @@ class Submission(BaseModel):
     def to_message(self) -> dict[str, Any]:
         """The JSON object that crosses the queue (only JSON primitives)."""
         return self.model_dump(mode="json", exclude_none=True)
-
-
-class SubmissionInvalid(ValueError):
-    """A submission that breaks the contract; `field_errors` names each offending field."""
-
-    reason = "invalid"
-
-    def __init__(self, field_errors: Mapping[str, list[str]]) -> None:
-        self.field_errors = {name: list(messages) for name, messages in field_errors.items()}
-        fields = ", ".join(sorted(self.field_errors))
-        super().__init__(f"invalid submission: {fields}")
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -1,18 +1,106 @@
-"""The producer library's configuration: the broker and outcome-store URLs from the environment."""
+"""The producer library's configuration: the broker and outcome-store URLs from the environment.
+
+With no broker URL in the environment, a producer uses the embedded Redis of the data folder
+(`INTAKE_DATA_DIR`, default `.intake`), which `intake worker` and `intake servers start` record
+in `<data folder>/servers.json`.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from producers.errors import ProducerConfigurationError
+from kombu.transport import resolve_transport
+
+from producers.errors import ProducerConfigurationError, safe_url
+
+log = logging.getLogger("producers")
+
+# Written by the embedded runtime (worker/embedded): {"CELERY_BROKER_URL": {"url", "pid"}, ...}.
+SERVERS_FILE = "servers.json"
+BROKER_VARIABLES = ("CELERY_BROKER_URL", "BROKER_URL")
+
+
+def data_dir() -> Path:
+    """The folder of the embedded servers: INTAKE_DATA_DIR, default `.intake`."""
+    return Path(os.environ.get("INTAKE_DATA_DIR") or ".intake")
+
+
+def embedded_servers(folder: Path | None = None) -> dict[str, str]:
+    """The URLs of the embedded servers running for a data folder, by environment variable.
+
+    Servers whose process is gone are left out; no file (or an unreadable one) means none.
+    """
+    path = (folder or data_dir()) / SERVERS_FILE
+    try:
+        recorded: Any = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(recorded, dict):
+        return {}
+    urls: dict[str, str] = {}
+    for variable, server in recorded.items():
+        if isinstance(server, dict) and isinstance(server.get("url"), str):
+            pid = server.get("pid")
+            if isinstance(pid, int) and _alive(pid):
+                urls[str(variable)] = server["url"]
+    return urls
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process (the embedded PostgreSQL's service user)
+    return True
 
 
 def broker_url() -> str:
-    url = os.environ.get("CELERY_BROKER_URL") or os.environ.get("BROKER_URL")
-    if not url:
+    """CELERY_BROKER_URL (or BROKER_URL); else the embedded Redis of the data folder."""
+    for variable in BROKER_VARIABLES:
+        if url := os.environ.get(variable):
+            return url
+    url = embedded_servers().get("CELERY_BROKER_URL")
+    if url is None:
         raise ProducerConfigurationError(
-            "CELERY_BROKER_URL is not set: pass broker_url= or export the worker's broker URL"
+            f"no broker: CELERY_BROKER_URL is not set and no embedded Redis runs in "
+            f"{data_dir()}; run `intake worker` (or `intake servers start`) in this folder, "
+            "or set CELERY_BROKER_URL"
         )
+    _say_once(url)
+    return url
+
+
+@lru_cache(maxsize=8)
+def _say_once(url: str) -> None:
+    log.info("using the embedded broker %s of %s", safe_url(url), data_dir())
+
+
+def checked_broker_url(url: str) -> str:
+    """The broker URL, if it names a transport Celery has; ProducerConfigurationError if not."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        scheme = parts.scheme if "://" in url else ""
+    except ValueError:
+        scheme = ""
+    if not scheme:
+        raise ProducerConfigurationError(
+            "the broker URL is not a URL: expected redis://host:6379/0 or amqp://user@host//"
+        )
+    try:
+        resolve_transport(scheme)
+    except (KeyError, ImportError):
+        raise ProducerConfigurationError(
+            f"the broker URL has an unsupported scheme {scheme!r}: use redis:// or amqp://"
+        ) from None
     return url
 
 

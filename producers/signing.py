@@ -69,5 +69,10 @@ def verify(submission: Any, keys: Mapping[str, bytes]) -> bool:
         return False
     if claimed.get("alg", ALGORITHM) != ALGORITHM:
         return False
-    expected = signature_of(submission, key_id, keys[key_id])["value"]
-    return hmac.compare_digest(expected.encode(), value.encode())
+    try:
+        expected = signature_of(submission, key_id, keys[key_id])["value"]
+        return hmac.compare_digest(expected.encode(), value.encode("ascii"))
+    except (UnicodeError, TypeError, ValueError, RecursionError):
+        # Not text a signature can be made of (lone surrogates, non-ASCII, unserializable or
+        # absurdly nested values): whatever it claims, it is not authentic.
+        return False

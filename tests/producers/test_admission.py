@@ -11,8 +11,10 @@ import redis
 
 from producers import IntakeClient, usage_capture
 from producers.admission import Admission
-from producers.client import intake_queues
+from producers.celery_app import producer_app
 from producers.contract import OVERFLOW_QUEUE, QUEUE
+from producers.queues import intake_queues
+from tests.producers.conftest import PrivateRedis
 
 SECOND = 1_800_000_000.0
 
@@ -87,8 +89,8 @@ def client(broker_url: str, redis_client: redis.Redis) -> Iterator[IntakeClient]
     # No worker runs here: what the client sent stays in the queues to be counted. Both queues
     # are declared first, as a starting worker declares them.
     with IntakeClient(broker_url, tenant_rate=5) as client:
-        client._admission._clock = fixed_clock
-        with client._app.connection_for_write() as connection:
+        client._sender.admission._clock = fixed_clock
+        with producer_app(broker_url).connection_for_write() as connection:
             for queue in intake_queues():
                 queue(connection.default_channel).declare()
         yield client
@@ -133,3 +135,43 @@ def test_bulk_captures_are_split_by_each_tenants_allowance_in_their_order(
     # Five of the flood, with the quiet tenant's one among them; the flood's rest overflows.
     assert queued_ids(redis_client, QUEUE) == ids[:6]
     assert queued_ids(redis_client, OVERFLOW_QUEUE) == ids[6:]
+
+
+def commands_sent(server: PrivateRedis) -> int:
+    """Commands clients sent since the last reset: each script's own calls are not theirs."""
+    calls = server.commands()
+    # The admitting script runs INCRBY, EXPIRE and LPUSH itself: one round trip for the four.
+    return sum(calls.values()) - 3 * calls.get("evalsha", 0)
+
+
+def test_each_submit_is_one_round_trip_and_a_tenant_over_its_rate_costs_no_more(
+    private_redis: PrivateRedis,
+) -> None:
+    private_redis.start()
+    with IntakeClient(private_redis.url, tenant_rate=5) as client:
+        client._sender.admission._clock = fixed_clock
+        client.submit(capture("warm-up", 0))  # connects and loads the script
+        private_redis.reset_counts()
+        for n in range(50):
+            client.submit(capture("flood", n))
+        assert commands_sent(private_redis) == 50
+    with private_redis.client() as server:
+        assert server.llen(QUEUE) == 1 + 5
+        assert server.llen(OVERFLOW_QUEUE) == 45
+        # Counted up to the first submission refused, never again that second.
+        assert int(server.get(f"intake:admitted:flood:{int(SECOND)}") or 0) == 6
+
+
+def test_with_a_separate_outcome_store_a_tenant_over_its_rate_is_not_counted_again(
+    private_redis: PrivateRedis, broker_url: str, redis_client: redis.Redis
+) -> None:
+    private_redis.start()
+    with IntakeClient(broker_url, outcome_store_url=private_redis.url, tenant_rate=5) as client:
+        client._sender.admission._clock = fixed_clock
+        client.submit(capture("warm-up", 0))
+        private_redis.reset_counts()
+        for n in range(50):
+            client.submit(capture("flood", n))
+        # Six single-admission round trips (five granted, one refused), then none.
+        assert private_redis.commands() == {"incrby": 6, "expire": 6}
+    assert len(queued_ids(redis_client, OVERFLOW_QUEUE)) == 45

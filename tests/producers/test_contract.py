@@ -106,3 +106,15 @@ def test_field_errors_never_echo_the_submitted_text() -> None:
     secret = "do-not-echo-" + "z" * 5000
     errors = errors_of(valid(example_input=secret, surprise=secret))
     assert secret[:20] not in json.dumps(errors)
+
+
+@pytest.mark.parametrize("field", ["tenant_id", "user_id", "skill_id", "usage_event_id"])
+@pytest.mark.parametrize("bad", ["a\x00b", "\x01", "tab\there", "del\x7f", "\ud800", "x\udfff"])
+def test_ids_with_control_characters_or_lone_surrogates_are_rejected(field: str, bad: str) -> None:
+    # PostgreSQL `text` cannot hold NUL and UTF-8 cannot encode a lone surrogate: such an id
+    # must be refused at the contract, never reach a statement.
+    assert field in errors_of(valid(**{field: bad}))
+
+
+def test_printable_unicode_ids_are_accepted() -> None:
+    parse_submission(valid(user_id="usuário-😀", skill_id="skill\u2028two"))

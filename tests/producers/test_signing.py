@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from producers import IntakeClient, parse_submission
@@ -55,7 +57,31 @@ def test_the_client_signs_with_the_configured_key(
 ) -> None:
     monkeypatch.setenv("INTAKE_SIGNING_KEYS", "old:0123456789abcdef,new:fedcba9876543210")
     with IntakeClient(broker_url) as client:
-        assert client._signing_key == ("new", b"fedcba9876543210")
-        message = client._wire(parse_submission(VECTOR))
+        assert client._sender.signing_key == ("new", b"fedcba9876543210")
+        message = client._sender.wire(parse_submission(VECTOR))
     assert message["signature"]["key_id"] == "new"
     assert verify(message, {"new": b"fedcba9876543210"})
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        {"key_id": "k1", "value": "\ud800"},
+        {"key_id": "k1", "value": "é" * 43},
+        {"key_id": "k1", "value": ["a"]},
+        {"key_id": ["k1"], "value": "abc"},
+    ],
+)
+def test_verification_of_a_malformed_signature_is_false_never_an_exception(
+    signature: dict[str, Any],
+) -> None:
+    assert verify({"tenant_id": "t", "signature": signature}, {"k1": b"s" * 16}) is False
+
+
+def test_verification_of_text_that_cannot_be_encoded_is_false() -> None:
+    nested: list[Any] = []
+    for _ in range(5000):
+        nested = [nested]
+    keys = {"k1": b"s" * 16}
+    for body in ({"tenant_id": "\ud800"}, {"tenant_id": nested}):
+        assert verify({**body, "signature": {"key_id": "k1", "value": "abc"}}, keys) is False
