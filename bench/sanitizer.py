@@ -1,6 +1,8 @@
-"""Sanitizer cost in microseconds per KB for prose, code, HTML-heavy text and text with secrets.
+"""Sanitizer cost in microseconds per KB: kinds of text, adversarial shapes, the benign corpus.
 
 Run as `python -m bench.sanitizer [--json PATH] [--repeat N]`: prints a table, writes JSON.
+Adversarial shapes are measured at 1 KB and at 100 KB next to plain prose of the same size in
+the same run: linear work keeps their ratio to prose the same at both sizes.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from worker.sanitize import Policy, sanitize
+from tests.worker.sanitize_corpus import BENIGN_FILES, entries
+from worker.sanitize import Policy, redact, sanitize
+from worker.sanitize.markup import neutralize
 
 TARGET_BYTES = 4096
+SHAPE_SIZES = (1024, 102_400)
 
 _PROSE = (
     "Training examples are collected from the people who wrote each skill, and from real use "
@@ -102,6 +107,52 @@ def texts() -> dict[str, tuple[str, Policy]]:
     }
 
 
+def _filled(head: str, unit: str, tail: str, size: int) -> str:
+    """`head`, `unit` repeated whole, spaces to make up `size` characters, then `tail`."""
+    body = size - len(head) - len(tail)
+    return head + unit * (body // len(unit)) + " " * (body % len(unit)) + tail
+
+
+# Shapes that made an old scan quadratic or that a hostile sender would try, by name.
+SHAPES: dict[str, Callable[[int], str]] = {
+    "plain prose": lambda n: _filled("", _PROSE, "", n),
+    "repeated <": lambda n: "<" * n,
+    "unclosed tags <a<a<a": lambda n: _filled("", "<a", "", n),
+    "unclosed tags <a <a <a": lambda n: _filled("", "<a ", "", n),
+    "long attribute run, open": lambda n: _filled("<div", " a=1", "", n),
+    "long attribute run, closed": lambda n: _filled("<div", " a=1", ">", n),
+    "long attribute run, quoted": lambda n: _filled("<div", ' title="x y"', ">", n),
+    "quotes pairing across tags": lambda n: _filled("", '<a x="', ">", n),
+    "deep nesting": lambda n: "<div>" * (n // 11) + "</div>" * (n // 11) + "x" * (n % 11),
+    "many comment openers": lambda n: _filled("", "<!--", "", n),
+    "many closed comments": lambda n: _filled("", "<!--x-->", "", n),
+    "<!-- without close": lambda n: _filled("<!--", _PROSE, "", n),
+    "many </": lambda n: _filled("", "</", "", n),
+    "many end tags": lambda n: _filled("", "</a>", "", n),
+    "huge single tag": lambda n: _filled('<div title="', _PROSE.replace('"', ""), '">', n),
+    "huge tag of nested tags": lambda n: _filled('<div title="', "<b>", '">', n),
+    "entity soup": lambda n: _filled("", "&#x6a;&amp;&lt;", "", n),
+    "entity soup in a value": lambda n: _filled('<a title="', "&#106;&#58;", '">', n),
+    "code": lambda n: _filled("", _CODE, "", n),
+    # Shell lines a secret detector reads a pipeline, a command or arguments of.
+    "here-strings <<<": lambda n: _filled("", "<<<", "", n),
+    "echo pipes on one line": lambda n: _filled("", "echo x | ", "", n),
+    "printf calls on one line": lambda n: _filled("", "printf '%s' ", "", n),
+    "short flags on one line": lambda n: _filled("mysql", " -p x", "", n),
+    "long flags on one line": lambda n: _filled("", "--password ", "", n),
+    "credential labels": lambda n: _filled("", "password=", "", n),
+    # Labels a detector weighs the value of, at every place: read closely within a budget.
+    "credential keys run together": lambda n: _filled("", "api_key=", "", n),
+    "a credential key a line": lambda n: _filled("", "secret_key: x\n", "", n),
+    "names a sentence gives": lambda n: _filled("", "DB_PASSWORD is x ", "", n),
+    "keyword DSN words": lambda n: _filled("", "password=x dbname=y ", "", n),
+    "short wrapped lines": lambda n: _filled("", "signature=\n", "", n),
+    "sudo flags on one line": lambda n: _filled("", "sudo -S -u ", "", n),
+    "Cookie headers on one line": lambda n: _filled("", "Cookie: a=1; ", "", n),
+    "Authorization headers on one line": lambda n: _filled("", "Authorization: sig=", "", n),
+}
+
+
 def seconds_per_call(run: Callable[[], object], repeat: int) -> float:
     """Best of `repeat` samples, each made of enough calls to last a few tens of milliseconds."""
     calls = 1
@@ -121,30 +172,107 @@ def seconds_per_call(run: Callable[[], object], repeat: int) -> float:
     return min(samples)
 
 
+def _timed(text: str, policy: Policy, repeat: int) -> tuple[float, dict[str, object]]:
+    """(microseconds per KB, the row's common fields) for sanitizing `text` whole."""
+    limit = len(text) * 8 + 16  # no truncation: measure the work, not the cut
+
+    def run() -> object:
+        return sanitize(text, max_length=limit, policy=policy)
+
+    seconds = seconds_per_call(run, repeat)
+    size = len(text.encode())
+    result = sanitize(text, max_length=limit, policy=policy)
+    us_per_kb = seconds * 1e6 * 1024 / size
+    return us_per_kb, {
+        "policy": str(policy),
+        "bytes": size,
+        "us_per_call": round(seconds * 1e6, 2),
+        "us_per_kb": round(us_per_kb, 2),
+        "changed": result.changed,
+        "markup_neutralized": result.markup_neutralized,
+        "secrets_found": list(result.secrets_found),
+    }
+
+
 def measure(repeat: int) -> list[dict[str, object]]:
+    """Rows of three kinds: `text` (~4 KB of each kind), `shape` (adversarial shapes at each
+    size, with the ratio to plain prose of that size) and `corpus` (the benign samples)."""
     rows: list[dict[str, object]] = []
     for name, (text, policy) in texts().items():
-        size = len(text.encode())
-        limit = len(text) * 8  # no truncation: measure the work, not the cut
-
-        def run(text: str = text, policy: Policy = policy, limit: int = limit) -> object:
-            return sanitize(text, max_length=limit, policy=policy)
-
-        seconds = seconds_per_call(run, repeat)
-        result = sanitize(text, max_length=limit, policy=policy)
-        rows.append(
-            {
-                "text": name,
-                "policy": str(policy),
-                "bytes": size,
-                "us_per_call": round(seconds * 1e6, 2),
-                "us_per_kb": round(seconds * 1e6 * 1024 / size, 2),
-                "changed": result.changed,
-                "markup_neutralized": result.markup_neutralized,
-                "secrets_found": list(result.secrets_found),
-            }
-        )
+        _, row = _timed(text, policy, repeat)
+        rows.append({"text": name, "kind": "text", **row})
+    for size in SHAPE_SIZES:
+        prose = None
+        for name, make in SHAPES.items():
+            text = make(size)
+            us_per_kb, row = _timed(text, Policy.FAITHFUL, repeat)
+            prose = us_per_kb if prose is None else prose
+            redacted = redact(text).text
+            markup = seconds_per_call(lambda redacted=redacted: neutralize(redacted), repeat)
+            rows.append({"text": name, "kind": "shape", "size_kb": size // 1024, **row})
+            rows[-1]["ratio_to_prose"] = round(us_per_kb / prose, 2)
+            # The markup step alone (the rest is redaction, which runs first).
+            rows[-1]["markup_us_per_kb"] = round(markup * 1e6 * 1024 / len(text.encode()), 2)
+    rows.append(_benign_corpus(repeat))
     return rows
+
+
+def _benign_corpus(repeat: int) -> dict[str, object]:
+    samples = [entry.text for name in BENIGN_FILES for entry in entries(name)]
+    size = sum(len(text.encode()) for text in samples)
+
+    def run() -> object:
+        return [sanitize(text) for text in samples]
+
+    seconds = seconds_per_call(run, repeat)
+    changed = sum(1 for text in samples if sanitize(text).markup_neutralized)
+    return {
+        "text": f"benign corpus, {len(samples)} samples",
+        "kind": "corpus",
+        "policy": str(Policy.FAITHFUL),
+        "bytes": size,
+        "us_per_call": round(seconds * 1e6 / len(samples), 2),
+        "us_per_kb": round(seconds * 1e6 * 1024 / size, 2),
+        "samples": len(samples),
+        "neutralized": changed,
+    }
+
+
+def table(rows: list[dict[str, object]]) -> list[str]:
+    """The rows as Markdown: kinds of text, then shapes against prose, then the corpus."""
+    lines = [
+        "| sanitizer: text (~4 KB) | policy | us per call | us per KB |",
+        "|---|---|---:|---:|",
+    ]
+    lines += [
+        f"| {row['text']} | {row['policy']} | {row['us_per_call']:,.1f} | {row['us_per_kb']:,.1f} |"
+        for row in rows
+        if row.get("kind", "text") == "text"
+    ]
+    shapes = [row for row in rows if row.get("kind") == "shape"]
+    if shapes:
+        sizes = sorted({int(str(row["size_kb"])) for row in shapes})
+        header = " | ".join(f"us/KB at {kb} KB | vs prose | of it markup" for kb in sizes)
+        lines += ["", f"| sanitizer: adversarial shape | {header} |"]
+        lines.append("|---|" + "---:|---:|---:|" * len(sizes))
+        by_name: dict[str, dict[int, dict[str, object]]] = {}
+        for row in shapes:
+            by_name.setdefault(str(row["text"]), {})[int(str(row["size_kb"]))] = row
+        for name, by_size in by_name.items():
+            cells = " | ".join(
+                f"{by_size[kb]['us_per_kb']:,.1f} | {by_size[kb]['ratio_to_prose']:.1f}x "
+                f"| {by_size[kb]['markup_us_per_kb']:,.1f}"
+                for kb in sizes
+            )
+            lines.append(f"| {name} | {cells} |")
+    for row in rows:
+        if row.get("kind") == "corpus":
+            lines += [
+                "",
+                f"Benign corpus: {row['neutralized']} of {row['samples']} samples neutralized "
+                f"(the rest stored byte for byte); {row['us_per_kb']:,.1f} us per KB.",
+            ]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,12 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
     rows = measure(args.repeat)
-    print(f"{'text':26} {'bytes':>6} {'us/call':>9} {'us/KB':>8}")
-    for row in rows:
-        print(
-            f"{row['text']!s:26} {row['bytes']!s:>6} {row['us_per_call']!s:>9} "
-            f"{row['us_per_kb']!s:>8}"
-        )
+    print("\n".join(table(rows)))
     report = {
         "benchmark": "sanitizer",
         "python": platform.python_version(),

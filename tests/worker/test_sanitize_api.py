@@ -18,9 +18,11 @@ from worker.sanitize import (
     SanitizeResult,
     configure,
     configure_from_settings,
+    redact,
+    restore,
     sanitize,
 )
-from worker.sanitize.markup import is_active_at
+from worker.sanitize.markup import find_active
 
 
 @pytest.fixture(autouse=True)
@@ -95,21 +97,38 @@ def test_a_cut_never_splits_a_redaction_marker(limit: int) -> None:
     assert len(stored) <= limit
 
 
-@pytest.mark.parametrize("limit", range(0, 60))
-def test_a_cut_never_splits_an_escaped_angle_bracket_or_makes_a_tag_active(limit: int) -> None:
-    text = "ab <div title=\"x>y\" class='c'>z</div> <script>s</script> <!-- c --> end"
-    stored = sanitize(text, max_length=limit).text
-    assert len(stored) <= limit
-    assert re.search(r"&(?:l|lt)?\Z", stored) is None
-    assert not any(is_active_at(stored, at) for at, char in enumerate(stored) if char == "<")
-    assert sanitize(stored, max_length=limit).text == stored
+@pytest.mark.parametrize("limit", range(0, 80))
+def test_a_cut_never_splits_an_escape_leaves_nothing_active_and_restores_to_a_prefix(
+    limit: int,
+) -> None:
+    text = "ab <div title=\"x>y\" class='c'>z</div> <script>s</script> & <!-- c --> end"
+    result = sanitize(text, max_length=limit)
+    assert len(result.text) <= limit
+    assert find_active(result.text) is None
+    assert sanitize(result.text, max_length=limit).text == result.text
+    base = restore(result.text) if result.markup_neutralized else result.text
+    assert text.startswith(base)
 
 
-def test_a_cut_inside_a_quoted_value_neutralizes_the_tag_it_leaves_open() -> None:
-    # Cut at 19 the quote stays open, so the `<` is escaped and the cut moves back to make room.
-    assert sanitize('ab <div title="x y z">', max_length=19).text == 'ab &lt;div title="x'
-    # Cut at 16 the escaped text would not fit, and cutting before the quote needs no escape.
-    assert sanitize('ab <div title="x y z">', max_length=16).text == "ab <div title"
+def test_a_cut_is_made_in_the_author_text_so_the_escaped_form_fits() -> None:
+    result = sanitize("<script>x</script>", max_length=12)
+    assert result.text == "&lt;script>x"
+    assert result.markup_neutralized
+    assert restore(result.text) == "<script>x"
+
+
+def test_a_cut_that_leaves_only_inert_text_stores_it_as_written() -> None:
+    result = sanitize("a < b, then <script>x</script>", max_length=12)
+    assert result.text == "a < b, then "
+    assert not result.markup_neutralized
+
+
+def test_a_neutralized_text_is_marked_and_restores_to_the_redacted_author_text() -> None:
+    text = "password = 'hunter2' and <img src=x onerror=go()> & more"
+    result = sanitize(text)
+    assert result.markup_neutralized
+    assert result.text == "password = '[REDACTED]' and &lt;img src=x onerror=go()> &amp; more"
+    assert restore(result.text) == redact(text).text
 
 
 def test_a_cut_keeps_a_letter_with_its_accent_and_an_emoji_sequence_whole() -> None:

@@ -1,35 +1,28 @@
-"""The arbiter: sanitized attack vectors loaded into headless Chromium run, load and go nowhere.
-
-A local HTTP server hands Chromium one page per batch. The page defines a canary,
-`window.__pwned(id)`, that the vectors call; inserts every sanitized vector with `innerHTML`
-(or, like a careless server-side template, pastes them raw into the body); fires the usual
-events at every element; checks the DOM for handlers, script URLs, foreign content and loading
-attributes; and records what it found on the page. Vectors point their resources at the same
-server, so any request other than the page itself is seen, and a navigation replaces the page,
-losing the record. Unsanitized control runs prove each of these detectors fires.
-"""
+"""The arbiter: sanitized attack vectors loaded into headless Chromium run, load and go nowhere,
+alone and side by side. Unsanitized control runs prove each of the harness's detectors fires."""
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import random
-import re
-import shutil
-import subprocess
-import tempfile
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.worker.sanitize_corpus import entries
+from tests.worker.browser_harness import (
+    CHROMIUM,
+    Server,
+    generated,
+    inner_html_page,
+    load,
+    raw_page,
+    sanitized,
+    serving,
+    vectors,
+)
+from tests.worker.browser_pairs import SEPARATORS, pairs_page
+from tests.worker.sanitize_corpus import BENIGN_FILES, entries
 from worker.sanitize import Policy, sanitize
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # CI sets INTAKE_REQUIRE_BROWSER=1: there a missing browser is a failure, never a skip.
 if CHROMIUM is None and os.environ.get("INTAKE_REQUIRE_BROWSER") == "1":
     raise RuntimeError("INTAKE_REQUIRE_BROWSER=1 but no chromium binary is on PATH")
@@ -37,239 +30,11 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium binary on PATH (CI installs Debian's chromium package)"
 )
 
-_CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-extensions",
-    "--disable-dev-shm-usage",
-    "--no-default-browser-check",
-    "--mute-audio",
-    "--virtual-time-budget=5000",
-    "--dump-dom",
-)
-
-# Runs after the vectors are in the page: fires events, inspects the DOM, records the findings.
-_HARNESS_JS = r"""
-(function () {
-  const EVENTS = ["click", "dblclick", "mousedown", "mouseup", "mouseover", "mouseenter",
-    "mousemove", "mouseout", "pointerdown", "pointerover", "focus", "focusin", "blur",
-    "keydown", "keyup", "input", "change", "submit", "toggle", "animationstart",
-    "animationend", "transitionend", "load", "error", "begin", "scroll", "wheel", "copy"];
-  const FORBIDDEN = new Set(["script", "style", "iframe", "frame", "frameset", "applet", "form",
-    "portal", "fencedframe", "template", "noscript", "xmp", "plaintext", "noembed", "noframes"]);
-  // Elements that act only through these attributes.
-  const ACTING = { base: ["href", "target"], link: ["href", "rel", "imagesrcset", "as"],
-    meta: ["http-equiv", "content", "charset"] };
-  const LOADING = new Set(["src", "srcset", "imagesrcset", "poster", "background", "data",
-    "action", "formaction", "ping", "srcdoc", "lowsrc", "dynsrc", "codebase", "manifest"]);
-  const findings = [];
-  const ours = (el) => el.closest("[data-harness]") !== null;
-  const owner = (el) => {
-    const holder = el.closest("[data-vector]");
-    return holder ? holder.dataset.vector : "?";
-  };
-  const note = (el, what) => findings.push(owner(el) + ": " + what);
-  const elements = Array.from(document.querySelectorAll("body *, head *")).filter((e) => !ours(e));
-  for (const el of elements) {
-    const tag = el.localName;
-    if (el.namespaceURI !== "http://www.w3.org/1999/xhtml") note(el, "foreign element " + tag);
-    if (FORBIDDEN.has(tag)) note(el, "element " + tag);
-    for (const name of ACTING[tag] || []) if (el.hasAttribute(name)) note(el, tag + " " + name);
-    for (const attr of Array.from(el.attributes)) {
-      const name = attr.name.toLowerCase();
-      const value = attr.value;
-      if (name.startsWith("on")) note(el, "handler " + name);
-      if (LOADING.has(name)) note(el, "loading attribute " + name);
-      if (name === "style" && /url\(|image|expression|@import|\\|behavior|binding/i.test(value))
-        note(el, "style " + value);
-      try {
-        const protocol = new URL(value.trim(), location.href).protocol;
-        if (["javascript:", "vbscript:", "data:"].includes(protocol)) note(el, name + "=" + value);
-      } catch (e) { /* not a URL */ }
-    }
-    for (const type of EVENTS) {
-      try { el.dispatchEvent(new Event(type)); } catch (e) { /* ignore */ }
-    }
-  }
-  setTimeout(function () {
-    const record = document.createElement("div");
-    record.id = "harness-record";
-    record.setAttribute("data-harness", "");
-    const json = JSON.stringify({ hits: window.__hits, findings: findings });
-    record.setAttribute("data-record", btoa(unescape(encodeURIComponent(json))));
-    document.body.appendChild(record);
-  }, 1500);
-})();
-"""
-
-_HEAD = """<!doctype html><html><head><meta charset="utf-8" data-harness>
-<link rel="icon" href="data:," data-harness>
-<script data-harness>
-window.__hits = [];
-window.__pwned = function (id) { window.__hits.push(String(id)); };
-</script></head><body>
-"""
-_RECORD = re.compile(r'id="harness-record"[^>]*data-record="([A-Za-z0-9+/=]*)"')
-
-
-@dataclass
-class Server:
-    """Serves the test pages on 127.0.0.1 and remembers every other path it is asked for."""
-
-    pages: dict[str, bytes] = field(default_factory=dict)
-    requests: list[str] = field(default_factory=list)
-    port: int = 0
-
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
-    state = Server()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = state.pages.get(self.path)
-            if body is None:
-                state.requests.append(self.path)
-                self.send_response(404)
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_POST = do_GET
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving() as state:
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    recorded: bool
-    hits: list[str]
-    findings: list[str]
-    requests: list[str]
-
-
-def vectors(server: Server) -> list[tuple[str, str]]:
-    """(id, vector) pairs with the placeholders filled in for this server."""
-    out = []
-    for number, entry in enumerate(entries("attack_vectors.txt"), start=1):
-        vector_id = f"{number}-{entry.name}"
-        text = (
-            entry.text.replace("{PWN}", f"__pwned({number})")
-            .replace("{ID}", str(number))
-            .replace("{LEAK}", f"{server.base()}/leak/{number}")
-        )
-        out.append((vector_id, text))
-    # Characters no text file holds well: NUL, lone surrogates, C0 and C1 controls.
-    extra = [
-        f"<img src=x on\x00error=__pwned({len(out) + 1})>",
-        f'<a href="\x01\x02javascript:__pwned({len(out) + 2})">x</a>',
-        f"<img src=x onerror=__pwned({len(out) + 3})\ud800>",
-        f"<img\x85src=x onerror=__pwned({len(out) + 4})>",
-    ]
-    out.extend((f"{len(out) + i}-controls", text) for i, text in enumerate(extra, start=1))
-    return out
-
-
-def inner_html_page(items: list[tuple[str, str]]) -> bytes:
-    payload = base64.b64encode(json.dumps(items).encode()).decode()
-    script = (
-        f"const items = JSON.parse(decodeURIComponent(escape(atob('{payload}'))));\n"
-        "const box = document.getElementById('vectors');\n"
-        "for (const [id, text] of items) {\n"
-        "  const holder = document.createElement('div');\n"
-        "  holder.dataset.vector = id;\n"
-        "  holder.innerHTML = text;\n"
-        "  box.appendChild(holder);\n"
-        "}\n"
-    )
-    body = (
-        '<div id="vectors"></div>\n'
-        f"<script data-harness>{script}{_HARNESS_JS}</script></body></html>"
-    )
-    return (_HEAD + body).encode("utf-8")
-
-
-def raw_page(items: list[tuple[str, str]]) -> bytes:
-    """The stored texts pasted into the body as a careless template would, one div each.
-
-    The wrapper has no quotes, so a quote one text leaves open runs on into the next text.
-    """
-    pasted = "".join(f"<div data-vector={vector_id}>{text}</div>\n" for vector_id, text in items)
-    body = f"{pasted}<script data-harness>{_HARNESS_JS}</script></body></html>"
-    return (_HEAD + body).encode("utf-8", "surrogatepass")
-
-
-def load(server: Server, path: str, page: bytes) -> Outcome:
-    assert CHROMIUM is not None
-    server.pages[path] = page
-    server.requests.clear()
-    with tempfile.TemporaryDirectory(prefix="sanitize-chromium-") as profile:
-        completed = subprocess.run(
-            [CHROMIUM, *_CHROMIUM_FLAGS, f"--user-data-dir={profile}", server.base() + path],
-            capture_output=True,
-            timeout=90,
-            check=False,
-        )
-    dom = completed.stdout.decode("utf-8", "replace")
-    requests = [r for r in server.requests if r != "/favicon.ico"]
-    record = _RECORD.search(dom)
-    if record is None:
-        return Outcome(False, [], [], requests)
-    data = json.loads(base64.b64decode(record[1]).decode("utf-8"))
-    return Outcome(True, data["hits"], data["findings"], requests)
-
-
-def sanitized(items: list[tuple[str, str]], policy: Policy) -> list[tuple[str, str]]:
-    return [(vector_id, sanitize(text, policy=policy).text) for vector_id, text in items]
-
-
-def generated(server: Server, count: int = 300, seed: int = 20241125) -> list[tuple[str, str]]:
-    """Random splices of markup fragments, the same on every run (a fixed seed)."""
-    leak = f"{server.base()}/leak/generated"
-    fragments = [
-        *("<", ">", "</", "<!--", "-->", "<!", "<?", "<![CDATA[", "]]>", "/", "=", '"', "'"),
-        *("`", " ", "\n", "\t", "\f", "&", "&lt;", "&#x6a;", "&#106", "&Tab;", "&colon;", ";"),
-        *(":", "<script>", "</script>", "<img", " src=x", f" src={leak}", "<svg", "<math"),
-        *(" onerror=__pwned(1)", " onmouseover=__pwned(2)", " onfocus=__pwned(4)", "<title>"),
-        *("</title>", "<textarea>", "<noscript>", "</noscript>", "<a href=", "javascript:"),
-        *("__pwned(3)", "java", "script", "<div", " style=", f"background:url({leak})", "<b>"),
-        *("<p ", "x", "<style>", "</style>", "<iframe", "<object", " data=", "<form>"),
-        *("<button", " formaction=", "<base", " href=", "<meta", " http-equiv=refresh"),
-        *(f" content=0;url={leak}", "<link", " rel=stylesheet", "<video", " poster=", "<input"),
-        *(" autofocus", "<x", " tabindex=1", "<template", "<xmp>", "<plaintext>", "<select>"),
-        *("<table>", "<body", " background=", "<details open ontoggle=__pwned(5)>", "<image"),
-        *("<source", " srcset="),
-    ]
-    rnd = random.Random(seed)
-    return [
-        (f"{number}-generated", "".join(rnd.choice(fragments) for _ in range(rnd.randint(1, 25))))
-        for number in range(1, count + 1)
-    ]
 
 
 @pytest.mark.parametrize("policy", list(Policy))
@@ -356,3 +121,75 @@ def test_the_harness_sees_a_navigation_in_unsanitized_text(server: Server) -> No
 def test_the_harness_sees_a_text_that_swallows_the_rest_of_the_page(server: Server) -> None:
     outcome = load(server, "/control-swallow", raw_page([("1-comment", "<!-- never closed")]))
     assert not outcome.recorded
+
+
+def stored_corpus(server: Server) -> list[str]:
+    """Every attack vector and benign sample of the corpora as stored, each distinct text once."""
+    written = [text for _id, text in vectors(server)]
+    written += [entry.text for name in BENIGN_FILES for entry in entries(name)]
+    return list(dict.fromkeys(sanitize(text).text for text in written))
+
+
+@pytest.mark.parametrize("separator", SEPARATORS)
+def test_every_pair_of_stored_texts_side_by_side_runs_nothing_loads_nothing_swallows_nothing(
+    server: Server, separator: str
+) -> None:
+    outcome = load(server, f"/pairs-{len(separator)}", pairs_page(stored_corpus(server), separator))
+    assert outcome.recorded, "a text swallowed the page's own script, or the page navigated"
+    assert (outcome.hits, outcome.findings, outcome.requests) == ([], [], [])
+
+
+# Forms that look like markup but that the parser treats as inert in body, kept as written.
+KEPT_AS_WRITTEN = [
+    "Option<Frame>",
+    "<frame>",
+    "Vec<Body> bodies",
+    "<head>",
+    "List<Object> things",
+    "Optional<Image> cover",
+    "List<Table> rows",
+    "Map<Tr, Td>",
+    "<button on:click={increment}>+</button>",
+    "<title>Page</title>",
+    '<textarea name="m">a <b> c</textarea>',
+    "<select><option>a</option></select>",
+    '<a href="https://example.com/">docs</a>',
+    "<!-- a comment -->",
+    "<!DOCTYPE html>",
+]
+# Second halves that would complete what a first half left open.
+_COMPLETIONS = ["onfocus=__pwned(1) autofocus tabindex=1 x=", "- hidden -->", '" onmouseover=x>']
+
+
+def test_each_form_kept_as_written_is_inert_alone_and_side_by_side(server: Server) -> None:
+    for text in KEPT_AS_WRITTEN:
+        assert sanitize(text).text == text
+    texts = KEPT_AS_WRITTEN + _COMPLETIONS
+    for separator in SEPARATORS:
+        outcome = load(server, "/kept", pairs_page(texts, separator))
+        assert outcome.recorded, separator
+        assert (outcome.hits, outcome.findings, outcome.requests) == ([], [], []), separator
+
+
+# Forms that a first look might call inert, and why they are not: what follows on the page.
+NOT_INERT_SIDE_BY_SIDE = {
+    "List<Form>": "the page's own form dropped, its field taken",
+    "Optional<Title>": "the page swallowed into RCDATA",
+    "Partial<Style>": "the page swallowed into raw text",
+    "Option<Select>": "the page's text taken into the select",
+    '<a href="https://example.com/">docs': "the page's text made into the link",
+    "x <!-": "a comment opened with the next text",
+    "<x tabindex=1 ": "the next text's attributes read into the tag",
+}
+
+
+@pytest.mark.parametrize("text", list(NOT_INERT_SIDE_BY_SIDE))
+def test_a_form_left_open_changes_the_page_after_it_unless_sanitized(
+    server: Server, text: str
+) -> None:
+    texts = [text, *_COMPLETIONS]
+    written = load(server, "/left-open", pairs_page(texts, ""))
+    assert not written.recorded or written.findings, NOT_INERT_SIDE_BY_SIDE[text]
+    stored = load(server, "/left-open-stored", pairs_page([sanitize(t).text for t in texts], ""))
+    assert stored.recorded
+    assert (stored.hits, stored.findings, stored.requests) == ([], [], [])

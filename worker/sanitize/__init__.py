@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
 
+from producers.contract import DEFAULT_MAX_TEXT_LENGTH
 from worker.sanitize.config import SanitizerConfigError, load_extensions, parse_settings
-from worker.sanitize.draft import REDACTED, Draft, Step, run_steps
-from worker.sanitize.policy import Policy, build_pipelines, build_redaction
+from worker.sanitize.draft import REDACTED, Draft, run_steps
+from worker.sanitize.markup import restore
+from worker.sanitize.policy import Pipeline, Policy, build_pipelines, build_redaction
 from worker.sanitize.text import cut, precut
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "configure",
     "configure_from_settings",
     "redact",
+    "restore",
     "sanitize",
 ]
 
@@ -28,6 +31,8 @@ class SanitizeResult:
     text: str
     secrets_found: tuple[str, ...]  # sorted unique kinds, e.g. ("aws_access_key", "jwt")
     changed: bool  # whether text differs from the input
+    # Faithful: `text` is escaped and `restore(text)` gives what the author wrote (secrets
+    # redacted). HTML: the cleaner took markup out or changed it (nothing to restore).
     markup_neutralized: bool
 
 
@@ -37,17 +42,23 @@ _redaction = build_redaction(_extensions)
 
 
 def sanitize(
-    text: str, *, max_length: int = 5000, policy: Policy = Policy.FAITHFUL
+    text: str, *, max_length: int = DEFAULT_MAX_TEXT_LENGTH, policy: Policy = Policy.FAITHFUL
 ) -> SanitizeResult:
-    """`text` as it may be stored: total (any str), idempotent, at most `max_length` characters."""
+    """`text` as it may be stored: total (any str), idempotent, at most `max_length` characters.
+
+    A faithful text too long once neutralized is cut in what the author wrote, before escaping,
+    so `restore` gives back a prefix of it (redacted again, in case the cut made a secret's
+    shape).
+    """
     if max_length < 0:
         raise ValueError("max_length must not be negative")
-    steps = _pipelines[Policy(policy)]
+    pipeline = _pipelines[Policy(policy)]
     # Past twice the limit nothing can reach the result but through redaction shrinking what is
-    # before it; the bound keeps the per-`<` scan cheap for any input size.
-    draft = run_steps(steps, Draft(precut(text, 2 * max_length + 4096)))
+    # before it; the bound keeps the work proportional to the limit for any input size.
+    prepared = run_steps(pipeline.prepare, Draft(precut(text, 2 * max_length + 4096)))
+    draft = run_steps(pipeline.finish, prepared)
     if len(draft.text) > max_length:
-        draft = _within(draft, steps, max_length)
+        draft = _within(prepared, pipeline, max_length)
     return SanitizeResult(
         text=draft.text,
         secrets_found=tuple(sorted(draft.secrets_found)),
@@ -71,20 +82,26 @@ def redact(text: str) -> SanitizeResult:
     )
 
 
-def _within(draft: Draft, steps: Sequence[Step], limit: int) -> Draft:
-    """Cut a sanitized text to `limit` and sanitize the cut again, which may only shorten it."""
-    budget, factor = limit, 1
+def _within(prepared: Draft, pipeline: Pipeline, limit: int) -> Draft:
+    """The longest cut of a prepared text that still fits `limit` once prepared and finished
+    again (preparing a cut can only shorten it but for a secret it reveals)."""
+    budget, step = limit, 1
     while budget > 0:
-        shorter = run_steps(steps, Draft(cut(draft.text, budget)))
-        if len(shorter.text) <= limit:
+        shorter = run_steps(pipeline.prepare, Draft(cut(prepared.text, budget)))
+        stored = run_steps(pipeline.finish, shorter)
+        if len(stored.text) <= limit:
             return Draft(
-                shorter.text,
-                draft.secrets_found | shorter.secrets_found,
-                draft.markup_neutralized or shorter.markup_neutralized,
+                stored.text,
+                prepared.secrets_found | stored.secrets_found,
+                prepared.markup_neutralized or stored.markup_neutralized,
             )
-        budget -= (len(shorter.text) - limit) * factor
-        factor *= 2
-    return Draft("", draft.secrets_found, draft.markup_neutralized)
+        if pipeline.fit is not None and stored.text != shorter.text:
+            fitting = pipeline.fit(shorter.text, limit)
+        else:
+            fitting = budget * limit // len(stored.text)
+        budget = min(fitting, budget - step)
+        step *= 2
+    return Draft("", prepared.secrets_found, prepared.markup_neutralized)
 
 
 def configure(

@@ -10,38 +10,47 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Elements that act by themselves (scripts, styles, frames, forms, foreign content) or that
-# switch the parser into a mode where what follows is read differently (raw text, templates).
+# Elements that act by themselves (scripts, styles, frames, plugins, forms), that switch the
+# tokenizer into raw text whatever follows (`xmp`, `noscript`, ...) or the tree builder into
+# foreign content or template contents. `form` is here although a bare `<form>` runs nothing:
+# left open it makes the parser drop the page's own next `<form>` and hand that form's fields
+# to it, and its end tag closes a form the page has open around the text.
 ALWAYS_ACTIVE = _words(
-    "script style svg math iframe frame frameset form plaintext xmp noscript noembed noframes "
+    "script style svg math iframe frameset form plaintext xmp noscript noembed noframes "
     "template applet portal fencedframe bgsound isindex keygen layer ilayer xml"
 )
-# Elements read as raw text up to their end tag: inert when that end tag follows in the text.
-RAW_TEXT_UNTIL_END = frozenset(("title", "textarea"))
+# Read as RCDATA up to their end tag: inert only when that end tag follows in the text.
+RCDATA = frozenset(("title", "textarea"))
+# The page's own root elements: in body the parser copies a stray tag's attributes onto them.
+PAGE_ROOTS = frozenset(("html", "body"))
 # Elements that load or change things through their attributes: inert only when bare
-# (`List<Object>`, `Vec<Image>` stay), or with nothing but harmless attributes.
-LOADING = _words(
-    "img image picture source track video audio input object embed link meta base param"
-)
+# (`List<Object>`, `Vec<Image>` stay), or with nothing but harmless attributes. A `link` loads
+# only through `rel`: without it, it is an ordinary element (JSX's `<Link href="/x">`).
+LOADING = _words("img image picture source track video audio object embed link meta base param")
 _HARMLESS_ON_LOADING = _words(
     "class classname id key to title alt lang dir width height role tabindex hidden placeholder "
     "value name type"
 )
 _LAZY_LOADING = frozenset(("data-src", "data-srcset", "data-background", "data-bg", "data-href"))
 
-_RESOURCE_ATTRIBUTES = (
+RESOURCE_ATTRIBUTES = (
     _words(
-        "src srcset imagesrcset lowsrc dynsrc background poster data codebase classid archive "
-        "action formaction ping srcdoc manifest attributionsrc longdesc profile http-equiv"
+        "src srcset imagesrcset lowsrc dynsrc background poster codebase classid archive action "
+        "ping srcdoc manifest attributionsrc longdesc profile http-equiv"
     )
     | _LAZY_LOADING
+    # A control's form by id, and where and how it submits it: a page's own form included.
+    | _words("form formaction formmethod formtarget formenctype formnovalidate")
 )
 # Attributes that front-end frameworks on the host page may evaluate as code (script gadgets).
-_GADGET_PREFIXES = ("hx-", "data-hx-", "x-", "ng-", "data-ng-", "ng:", "v-", "data-on")
+GADGET_PREFIXES = ("hx-", "data-hx-", "x-", "ng-", "data-ng-", "ng:", "v-", "data-on")
 # Vue/Alpine shorthands (`:href`, `@click`); a lone `:` is a ternary in generic code.
 _GADGET_SHORTHAND = re.compile(r"[:@][a-z]")
-_GADGET_NAMES = frozenset(("data-bind",))
+GADGET_NAMES = frozenset(("data-bind",))
 
+_HANDLER = re.compile("on[a-z]+")
+# `&colon;`, `&#58;`, `&#x3A;` with any leading zeros; a `:` written as such is seen as it is.
+_COLON_REFERENCE = re.compile(r"&(?:colon;|#0*58(?![0-9])|#[xX]0*3[aA](?![0-9a-fA-F]))")
 _SAFE_SCHEMES = frozenset(("http", "https", "mailto", "tel", "ftp"))
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
@@ -70,9 +79,9 @@ def ascii_lower(name: str) -> str:
 
 def is_active_attribute(element: str, name: str, raw_value: str | None) -> bool:
     """Whether attribute `name` (lower case) with `raw_value` (as written) makes a tag active."""
-    if name.startswith("on") or name in _RESOURCE_ATTRIBUTES or name in _GADGET_NAMES:
+    if is_handler(name) or name in RESOURCE_ATTRIBUTES or name in GADGET_NAMES:
         return True
-    if name.startswith(_GADGET_PREFIXES) or _GADGET_SHORTHAND.match(name):
+    if name.startswith(GADGET_PREFIXES) or _GADGET_SHORTHAND.match(name):
         return True
     if (
         element in LOADING
@@ -82,12 +91,27 @@ def is_active_attribute(element: str, name: str, raw_value: str | None) -> bool:
         return True
     if raw_value is None:
         return False
-    value = html.unescape(raw_value)
+    # Decoding costs a call per reference; it can only matter where the value is CSS or a link,
+    # or where a reference may stand for the colon every script URL needs.
+    decode = "&" in raw_value and (
+        name == "style" or name.endswith("href") or _COLON_REFERENCE.search(raw_value) is not None
+    )
+    value = html.unescape(raw_value) if decode else raw_value
     if name == "style" and not _is_inert_css(value):
         return True
     if name.endswith("href") and not _is_safe_link(value):
         return True
+    if ":" not in value and ":" not in raw_value:
+        return False
     return _has_script_url(value) or _has_script_url(raw_value)
+
+
+def is_handler(name: str) -> bool:
+    """Whether `name` (lower case) is shaped like an event handler: `on` and letters only.
+
+    `on:click` (Svelte) or `on-tap` are no handler to a browser, which knows handlers by name.
+    """
+    return _HANDLER.fullmatch(name) is not None
 
 
 def _has_script_url(value: str) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
+from worker.errors import ConfigurationError
 from worker.sanitize.draft import Draft, Step
 from worker.sanitize.rules import Rule
 from worker.sanitize.text import storable
@@ -24,7 +25,7 @@ Masker = Callable[[str], str]
 _KIND = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
-class SanitizerConfigError(ValueError):
+class SanitizerConfigError(ConfigurationError, ValueError):
     """An extension that cannot be used: a bad kind name, regex, JSON document or import path."""
 
 
@@ -88,7 +89,7 @@ def _rule(kind: str, source: str) -> Rule:
     if pattern.match(""):
         raise SanitizerConfigError(f"redaction pattern {kind!r} matches the empty string")
     group: int | str = "secret" if "secret" in pattern.groupindex else 0
-    return Rule(kind, pattern, token_shaped=False, secret_group=group)
+    return Rule(kind, pattern, secret_group=group)
 
 
 def _import_masker(path: str) -> Masker:

@@ -1,81 +1,112 @@
-"""Active markup: which `<` opens something a browser would run, load or navigate, and escaping it.
+"""Faithful text's active markup: when a text is neutralized, how, and how that is undone.
 
-Every `<` is judged on its own, by reading the tag that starts there the way the HTML tokenizer
-does (tag name from an ASCII letter up to whitespace, `/` or `>`; attributes separated by
-whitespace or `/`; values quoted or not; any case). Judging each `<` without tracking the
-tokenizer's state is deliberate: a `<` that one context reads as part of an attribute value or a
-comment is a tag in another (after a `</noscript>`, in a Markdown renderer, once an outer tag
-has been escaped), so none is skipped. A `<` is active when it opens:
+A stored text must be safe pasted raw into a page body, alone or next to any other stored text
+with nothing, a newline, a space, `<br>` or `</td><td>` between them. So a text is read as the
+HTML tokenizer reads it from the data state, with the tree builder's "in body" rules for what a
+start tag switches, and it is *active* when any row below says so; otherwise it is stored byte
+for byte. Every `<` that another reader could take for a tag (inside an attribute value, a
+comment, RCDATA, once an outer tag is escaped, in a Markdown renderer) is judged as a tag too.
 
-- an element that acts by itself or changes how what follows is parsed (`script`, `style`,
-  `svg`, `math`, `iframe`, `form`, `template`, `noscript`, ...), or `title`/`textarea` with no
-  end tag after them;
-- a loading element (`img`, `video`, `link`, `meta`, `base`, `object`, ...) with any attribute
-  beyond the harmless ones (`class`, `id`, `alt`, ...), so `List<Object>` stays;
-- any element with an event handler (`on*`), a loading attribute (`src`, `srcset`, `poster`,
-  `background`, `formaction`, ...), a framework attribute (`hx-*`, `v-*`, `@click`, ...), a link
-  that is not http(s)/mailto/tel/ftp, a `javascript:`/`vbscript:`/`data:` value however encoded,
-  or a `style` with anything beyond plain declarations (`url()`, `@import`, `expression`, escapes);
-- a tag still open at the end of the text inside a quoted value, or a comment never closed:
-  whatever a page puts after the text would be swallowed into them.
+Elements, by start tag (what the parser does in body, and the verdict):
 
-Neutralizing replaces just that `<` with `&lt;`, which a browser shows as `<`: the text reads the
-same, no element is created, and since the result has no active `<` left, a second pass changes
-nothing. Inert markup (`<div class="x">`, `Array<string>`, `a < b`) is left byte for byte.
+    script style xmp iframe     switch the tokenizer to script data or raw text (`noscript`
+    noembed noframes noscript   only while scripting is on): ACTIVE, start or end tag
+    plaintext
+    svg math                    foreign content (CDATA, SMIL handlers): ACTIVE
+    template                    what follows becomes inert template contents: ACTIVE
+    frameset                    may replace the page's body: ACTIVE
+    form                        sets the form element pointer: left open, the page's next
+                                `<form>` is dropped and its fields join this one; `</form>`
+                                closes a form the page has open around the text: ACTIVE,
+                                start or end tag
+    applet portal fencedframe   plugins, frames, obsolete loaders: ACTIVE
+    bgsound isindex keygen
+    layer ilayer xml
+    title textarea              RCDATA up to `</title` / `</textarea`: inert only if that end
+                                tag follows
+    select                      what follows joins the select until `</select>`: inert only
+                                if `</select>` follows
+    a with href                 a link; left open, the page's later text is re-opened into
+                                it: inert only if `</a>` follows, with no table, td, th,
+                                caption, object, applet or marquee start tag between
+    html body                   the tag's attributes are copied onto the page's own element:
+                                inert bare, ACTIVE with any attribute
+    img image picture source    load or act through attributes: inert bare or with harmless
+    track video audio object    attributes only (class, id, alt, title, width, name, ...);
+    embed meta base param link  a link without rel loads nothing: an ordinary element
+    frame head caption col      ignored in body (in a table cell: close the cell): inert
+    colgroup tbody thead tfoot  unless an attribute is active
+    tr td th
+    anything else (div, b, Vec, an ordinary element: inert unless an attribute is active
+    T, custom elements)
+    <javascript:...>            a script URL as a tag name, an autolink to Markdown: ACTIVE
+
+Attributes, on any tag (all ACTIVE):
+
+    `on` + letters              a handler (`on:click`, `on-tap` are no handler: inert)
+    src srcset poster           load or navigate (also background, action, ping, srcdoc,
+    background ...              http-equiv, lazy-loading data-src, ...; data on object)
+    form formaction formtarget  join or submit a form, a page's own form by id included
+    hx-* x-* v-* ng-* data-on*  frameworks on the page may run them as code
+    data-bind :prop @event
+    *href                       unless http(s), mailto, tel, ftp or relative
+    any value                   holding javascript:, vbscript:, livescript: or starting
+                                data:, however encoded
+    style                       beyond plain declarations (url(), @import, escapes, ...)
+    ` onx=` inside a tag        handler-shaped text anywhere: some renderers read quotes
+                                differently
+    values dense in references  more than one `&` in eight characters of a tag (decoding
+                                them costs a call each): ACTIVE rather than slow
+
+Nested markup (a `<` in an attribute value, a comment, RCDATA): judged as a tag read from there
+up to the end of what holds it, which it must close within; reading those costs at most a few
+times the text's length, and a text that needs more is ACTIVE.
+
+Where the text ends: ACTIVE if it ends in anything but the data state with nothing open: after
+`<`, `</`, `<!`, `<!-`; in a tag (an open quote included); in a comment, bogus comment (`<?`,
+`</ x`, `<!x`) or doctype; in RCDATA; with a select or a link left open. The next text or the
+page would be read into it.
+
+A text's start needs no row of its own: it can only complete what the text before it left open,
+and no stored text leaves anything open.
+
+Neutralizing is all or nothing: an active text has every `&` escaped as `&amp;` and every `<` as
+`&lt;` (nothing else), so it holds no markup at all and a browser shows exactly what the author
+wrote. Since every `&` of such a text starts `&amp;` or `&lt;`, `restore` undoes it without
+ambiguity; `SanitizeResult.markup_neutralized` says which stored texts to restore. A second pass
+finds no `<` and changes nothing.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
-from worker.sanitize.attributes import (
-    ALWAYS_ACTIVE,
-    LOADING,
-    RAW_TEXT_UNTIL_END,
-    ascii_lower,
-    is_active_attribute,
-)
 from worker.sanitize.draft import Draft
+from worker.sanitize.tokenizer import ActiveMarkup, find_active
 
-ESCAPED_LT = "&lt;"
-_TAG_NAME = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)")
-_SEPARATORS = re.compile(r"[\t\n\f\r /]*")
-# One attribute as the tokenizer reads it from the before-attribute-name state: a name (which
-# may start with `=`), then optionally `=` and a value, quoted (possibly open to the end of
-# the text) or not.
-_ATTRIBUTE = re.compile(
-    r"""(?P<name>[^\t\n\f\r />][^\t\n\f\r /=>]*)
-    (?:[\t\n\f\r ]*=[\t\n\f\r ]*(?P<value>"[^"]*"?|'[^']*'?|[^\t\n\f\r >"'][^\t\n\f\r >]*)?)?""",
-    re.VERBOSE,
-)
-# Handler-looking text anywhere in a tag, even where the tokenizer sees an attribute value: some
-# renderers read tags differently, and this shape is rare in code.
-_HANDLER_SHAPE = re.compile(r"""[\t\n\f\r "'/]on[a-z]+[\t\n\f\r ]*=""", re.IGNORECASE)
-_SCRIPT_SCHEME_NAME = re.compile(r"(?:javascript|vbscript|data):", re.IGNORECASE)
-_END_TAG = {
-    name: re.compile("</" + name + r"[\t\n\f\r />]", re.IGNORECASE) for name in RAW_TEXT_UNTIL_END
-}
+__all__ = [
+    "ActiveMarkup",
+    "escape",
+    "escaped_prefix_length",
+    "find_active",
+    "neutralize",
+    "neutralize_active_markup",
+    "restore",
+]
+
+_STRAY = re.compile("<|&(?!amp;|lt;)")
+
+
+def escape(text: str) -> str:
+    """`text` with each `&` as `&amp;` and each `<` as `&lt;`: no markup left, shown as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
 def neutralize(text: str) -> tuple[str, bool]:
-    """`text` with every active `<` escaped as `&lt;`, and whether there was one."""
-    at = text.find("<")
-    if at == -1:
+    """`text` escaped if it has active markup (see the tables above), and whether it had."""
+    if find_active(text) is None:
         return text, False
-    scan = _Scan(text)
-    parts: list[str] = []
-    done = 0
-    while at != -1:
-        if scan.is_active_at(at):
-            parts.append(text[done:at])
-            parts.append(ESCAPED_LT)
-            done = at + 1
-        at = text.find("<", at + 1)
-    if not parts:
-        return text, False
-    parts.append(text[done:])
-    return "".join(parts), True
+    return escape(text), True
 
 
 def neutralize_active_markup(draft: Draft) -> Draft:
@@ -83,107 +114,25 @@ def neutralize_active_markup(draft: Draft) -> Draft:
     return draft.neutralized(text) if changed else draft
 
 
-def is_active_at(text: str, at: int) -> bool:
-    """Whether the `<` at `at` opens active markup."""
-    return _Scan(text).is_active_at(at)
+def restore(text: str) -> str:
+    """The text as written from its neutralized form: the inverse of `escape`.
 
-
-class _Scan:
-    """Judges the `<`s of one text, remembering what it learnt on the way.
-
-    Tags that run to the end of the text overlap (`i<n ... j<m ...` with no `>` after), and so do
-    their attribute lists: from any position where an attribute starts, the tokenizer reads the
-    rest of the tag the same way whichever `<` it came from. Remembering the verdict per such
-    position keeps the whole scan linear instead of quadratic.
+    Raises ValueError for text that no neutralization made (a `<`, or an `&` that starts
+    neither `&amp;` nor `&lt;`): restoring such text would change what its author wrote.
     """
+    stray = _STRAY.search(text)
+    if stray is not None:
+        raise ValueError(
+            f"text was not neutralized: {stray[0]!r} at {stray.start()} is not an escape"
+        )
+    # `&lt;` first: in escaped text `&amp;lt;` stands for a written `&lt;` and holds no `&lt;`.
+    return text.replace("&lt;", "<").replace("&amp;", "&")
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        # (attribute start, loading element) -> (active, tag end, closed) for the rest of the tag.
-        self.rest: dict[tuple[int, bool], tuple[bool, int, bool]] = {}
-        self._handler_starts: list[int] | None = None
-        self._handler_ends: list[int] = []
-        self._last_end_tag: dict[str, int] = {}
-        last_close = max(text.rfind("-->"), text.rfind("--!>"))
-        self.last_comment_close = last_close
 
-    def is_active_at(self, at: int) -> bool:
-        match = _TAG_NAME.match(self.text, at)
-        if match is not None:
-            return self._is_active_tag(match)
-        if self.text.startswith("<!--", at):
-            # `<!--` hides what follows until `-->`; never closed, it would hide the rest of a page.
-            return not self._comment_is_closed(at + 4)
-        return False
-
-    def _comment_is_closed(self, body: int) -> bool:
-        return self.text.startswith((">", "->"), body) or self.last_comment_close >= body
-
-    def _is_active_tag(self, match: re.Match[str]) -> bool:
-        name = ascii_lower(match[2])
-        if match[1]:
-            return name in ALWAYS_ACTIVE
-        if name in ALWAYS_ACTIVE or _SCRIPT_SCHEME_NAME.match(name):
-            return True
-        if name in RAW_TEXT_UNTIL_END and not self._end_tag_follows(name, match.end()):
-            return True
-        loading = name in LOADING
-        active, end, closed = self._attributes(name, loading, match.end())
-        if active or (loading and not closed):
-            # A loading element left open could take its attributes from whatever follows.
-            return True
-        return self._handler_shape_within(match.end(), end)
-
-    def _attributes(self, element: str, loading: bool, start: int) -> tuple[bool, int, bool]:
-        """(any attribute active, where the tag ends, whether a `>` ends it) from `start`."""
-        text = self.text
-        visited: list[int] = []
-        at = start
-        while True:
-            separators = _SEPARATORS.match(text, at)
-            at = separators.end() if separators is not None else at
-            if at >= len(text):
-                verdict = (False, len(text), False)
-                break
-            if text[at] == ">":
-                verdict = (False, at, True)
-                break
-            known = self.rest.get((at, loading))
-            if known is not None:
-                verdict = known
-                break
-            visited.append(at)
-            attribute = _ATTRIBUTE.match(text, at)
-            assert attribute is not None  # any character but a separator or `>` starts one
-            if self._is_active_attribute(element, attribute):
-                verdict = (True, attribute.end(), attribute.end() < len(text))
-                break
-            at = attribute.end()
-        for position in visited:
-            self.rest[(position, loading)] = verdict
-        return verdict
-
-    def _is_active_attribute(self, element: str, attribute: re.Match[str]) -> bool:
-        raw_value = attribute["value"]
-        if raw_value is not None and raw_value[:1] in ("'", '"'):
-            if attribute.end() == len(self.text) and (
-                len(raw_value) == 1 or raw_value[-1] != raw_value[0]
-            ):
-                return True  # a quote still open at the end of the text would swallow a page
-            raw_value = raw_value[1:-1]
-        return is_active_attribute(element, ascii_lower(attribute["name"]), raw_value)
-
-    def _handler_shape_within(self, start: int, end: int) -> bool:
-        if self._handler_starts is None:
-            found = list(_HANDLER_SHAPE.finditer(self.text))
-            self._handler_starts = [shape.start() for shape in found]
-            self._handler_ends = [shape.end() for shape in found]
-        index = bisect_left(self._handler_starts, start)
-        return index < len(self._handler_starts) and self._handler_ends[index] <= end
-
-    def _end_tag_follows(self, name: str, start: int) -> bool:
-        last = self._last_end_tag.get(name)
-        if last is None:
-            last = max((found.start() for found in _END_TAG[name].finditer(self.text)), default=-1)
-            self._last_end_tag[name] = last
-        return last >= start
+def escaped_prefix_length(text: str, limit: int) -> int:
+    """How many leading characters of `text` fit in `limit` characters once escaped."""
+    head = escape(text[:limit])[:limit]
+    last = head.rfind("&", max(0, len(head) - 4))
+    if last != -1 and not head.startswith(("&amp;", "&lt;"), last):
+        head = head[:last]  # the cut went through an escape: leave that character out
+    return len(head) - 4 * head.count("&amp;") - 3 * head.count("&lt;")

@@ -1,30 +1,21 @@
-"""One class of secret as data (pattern, prefilter, checks), and redacting it from a text."""
+"""An operator's own secret pattern as data, and redacting it from a text."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from worker.sanitize.draft import REDACTED, Findings
 from worker.sanitize.vocabulary import is_placeholder
 
-Accept = Callable[[re.Match[str]], bool]
-
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One secret class: where it may be (needles), what it is (pattern), what to replace."""
+    """One extra secret class: what it is (pattern) and what of a match to replace."""
 
     kind: str
     pattern: re.Pattern[str]
-    needles: tuple[str, ...] = ()
-    # Characters that must all occur (a memchr each): checked before the slower needles.
-    requires: str = ""
-    token_shaped: bool = True
     secret_group: int | str = 0
-    accept: Accept | None = None
-    kind_of: Callable[[re.Match[str]], str] | None = None
 
 
 def redact_rule(rule: Rule, text: str) -> Findings:
@@ -36,11 +27,9 @@ def redact_rule(rule: Rule, text: str) -> Findings:
         secret = match[group]
         if secret is None or secret == REDACTED:
             return match[0]
-        if rule.accept is not None and not rule.accept(match):
-            return match[0]
         if group != 0 and is_placeholder(secret):
             return match[0]
-        kinds.add(rule.kind_of(match) if rule.kind_of is not None else rule.kind)
+        kinds.add(rule.kind)
         if group == 0:
             return REDACTED
         start, end = match.span(group)

@@ -6,6 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).parent
+# The labelled benign samples: code, front-end templates, documents, markup and prose. An entry
+# named "neutralized: why" is active pasted raw into a page; the others are stored as written.
+BENIGN_FILES = (
+    "benign_code.txt",
+    "benign_frontend.txt",
+    "benign_generics.txt",
+    "benign_docs.txt",
+    "benign_markup.txt",
+    "benign_prose.txt",
+)
 # Written between the letters of secret-shaped literals in the corpus files so that no secret
 # scanner takes them for real credentials; removed when the corpus is loaded.
 BREAK = "¦"
