@@ -1,0 +1,1 @@
+"""Golden datasets: duplicate flags, deterministic splits, immutable versions and their exports."""
