@@ -10,13 +10,24 @@ from celery import Celery, signals
 
 from worker import metrics
 from worker.db import forget_inherited_engines
-from worker.logs import configure_logging
+from worker.logs import configure_logging, configured_json
 from worker.sanitize import configure_from_settings
 from worker.settings import get_settings
 
 app = Celery("training_intake")
 app.config_from_object("celeryconfig")
 app.autodiscover_tasks(["worker"], related_name="tasks", force=True)
+
+
+@signals.worker_init.connect
+def _check_broker(**_: Any) -> None:
+    # Before consuming: a Redis the hardened transport cannot work with stops the worker at
+    # start, with one clear line, instead of failing at its first fetch.
+    url = get_settings().broker_url
+    if url and url.startswith(("redis://", "rediss://")):
+        from worker.transport import check_broker
+
+        check_broker(url)
 
 
 @signals.worker_init.connect
@@ -33,9 +44,13 @@ def _configure_sanitizer(**_: Any) -> None:
 @signals.setup_logging.connect
 def _structured_logs(loglevel: Any = None, **_: Any) -> None:
     # Connected, this replaces Celery's own logging setup with ours (JSON lines by default).
+    # A process whose command already chose a format (`intake worker --log-format text`) keeps
+    # it: one process, one log format from its first line to its last.
     settings = get_settings()
     level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel
-    configure_logging(str(level or settings.log_level), json=settings.log_format == "json")
+    chosen = configured_json()
+    json = settings.log_format == "json" if chosen is None else chosen
+    configure_logging(str(level or settings.log_level), json=json)
 
 
 @signals.worker_init.connect

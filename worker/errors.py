@@ -14,14 +14,16 @@ class IntakeError(Exception):
             self.reason = reason
 
 
-class ConfigurationError(IntakeError):
-    reason = "configuration"
-
-
 class PermanentError(IntakeError):
     """Retrying cannot help: record the outcome and move on."""
 
     reason = "permanent"
+
+
+class ConfigurationError(PermanentError):
+    """A setting the service cannot run with: nothing a retry could cure."""
+
+    reason = "configuration"
 
 
 class DecodeError(PermanentError):
@@ -34,3 +36,7 @@ class TransientError(IntakeError):
     """The database or broker is unavailable, or a transaction lost a race: retry with backoff."""
 
     reason = "transient"
+
+
+class MessageRefused(DecodeError):
+    """A broker message refused before it is processed; `reason` names the dead-letter reason."""

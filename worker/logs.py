@@ -75,17 +75,50 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
         return sys.stderr
 
 
+# Libraries whose INFO lines say nothing an operator needs (alembic's plugin set-up, once per
+# migration run); their warnings still show.
+QUIET_LOGGERS = ("alembic.runtime.plugins",)
+# Alembic says these two at every start, migrations or not; its "Running upgrade" lines stay.
+_ALEMBIC_PREAMBLE = ("Context impl ", "Will assume ")
+
+
+def _not_alembic_preamble(record: logging.LogRecord) -> bool:
+    return not (
+        record.name == "alembic.runtime.migration"
+        and isinstance(record.msg, str)
+        and record.msg.startswith(_ALEMBIC_PREAMBLE)
+    )
+
+
+_configured_json: bool | None = None
+
+
+def configured_json() -> bool | None:
+    """Whether this process logs JSON lines (True), text (False), or is not configured yet."""
+    return _configured_json
+
+
 def configure_logging(level: str = "INFO", json: bool = True) -> logging.Handler:
     """Send the root logger's records to stderr, as JSON lines or as text; safe to call again.
 
-    Replaces only the handler an earlier call installed, so handlers others added stay.
+    Replaces only the handler an earlier call installed, so handlers others added stay. The
+    format chosen first holds for the process's life (see `configured_json`): a worker started
+    by `intake worker` keeps the format its command chose when Celery sets logging up again.
     """
+    global _configured_json
+    _configured_json = json
+    # Library warnings (Celery's warning about running as root, ...) become records in the same
+    # format instead of raw multi-line text in between.
+    logging.captureWarnings(True)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_intake_handler", False):
             root.removeHandler(handler)
     handler = _StderrHandler()
     handler._intake_handler = True  # type: ignore[attr-defined]
+    handler.addFilter(_not_alembic_preamble)
     handler.setFormatter(JsonFormatter() if json else logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)
     root.setLevel(level.upper())

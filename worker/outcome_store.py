@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Iterable
+from typing import Any
 
+import orjson
 import redis
 
 from worker.outcomes import Result
@@ -24,6 +25,18 @@ def _client(url: str) -> redis.Redis:
     return client
 
 
+# Sets every outcome of a batch with its expiry in one command (ARGV: ttl, key, value, ...): one
+# round trip and one command to encode, instead of a SET with EX per submission.
+_PUBLISH = """
+local ttl = tonumber(ARGV[1])
+for i = 2, #ARGV, 2 do
+    redis.call('SET', ARGV[i], ARGV[i + 1], 'EX', ttl)
+end
+return (#ARGV - 1) / 2
+"""
+_scripts: dict[tuple[int, str], Any] = {}
+
+
 def publish(url: str | None, results: Iterable[Result], *, ttl_seconds: int) -> None:
     """Publish outcomes just recorded in the database (the caller passes only those).
 
@@ -33,14 +46,21 @@ def publish(url: str | None, results: Iterable[Result], *, ttl_seconds: int) -> 
         return
     from producers.contract import outcome_key
 
+    arguments: list[Any] = [ttl_seconds]
+    for result in results:
+        if result.submission_id is not None:
+            arguments += [outcome_key(result.submission_id), orjson.dumps(result.as_dict())]
+    if len(arguments) == 1:
+        return
     try:
-        with _client(url).pipeline(transaction=False) as pipe:
-            for result in results:
-                if result.submission_id is None:
-                    continue
-                pipe.set(
-                    outcome_key(result.submission_id), json.dumps(result.as_dict()), ex=ttl_seconds
-                )
-            pipe.execute()
+        _script(url)(args=arguments)
     except redis.RedisError as exc:
         log.warning("could not publish outcomes to the outcome store: %s", type(exc).__name__)
+
+
+def _script(url: str) -> Any:
+    key = (os.getpid(), url)
+    script = _scripts.get(key)
+    if script is None:
+        script = _scripts[key] = _client(url).register_script(_PUBLISH)
+    return script

@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, any_, func, literal, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from worker.db import in_array
 from worker.models import (
     TRAINING_EXAMPLE,
     SiteSettings,
     SkillFeedback,
+    Source,
+    Status,
     User,
     UserPreferences,
 )
-
-# The platform's defaults, merged under whatever is stored: a missing row or key means these.
-DEFAULT_SITE_SETTINGS: Mapping[str, Any] = {"training_data_capture_enabled": False}
-DEFAULT_USER_PREFERENCES: Mapping[str, Any] = {"trainingDataConsent": False}
+from worker.rules import DEFAULT_CAPTURE_ENABLED, merge_preferences
 
 MAX_PAGE_SIZE = 200
-
-
-def in_array(
-    column: ColumnElement[str] | InstrumentedAttribute[str], values: Iterable[str]
-) -> ColumnElement[bool]:
-    """`column = ANY(:array)`: one bound array instead of one placeholder per value."""
-    return column == any_(literal(sorted(set(values)), ARRAY(Text)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +62,8 @@ def create_training_example(
     example_output: str,
     expected_output: str | None = None,
     quality_score: int | None = None,
-    source: str = "web",
-    status: str = "approved",
+    source: str = Source.WEB,
+    status: str = Status.APPROVED,
     usage_event_id: str | None = None,
 ) -> SkillFeedback:
     """Add one training example (flushed, not committed) and return it."""
@@ -170,24 +162,10 @@ def get_site_settings_many(
             )
         )
     }
-    default = bool(DEFAULT_SITE_SETTINGS["training_data_capture_enabled"])
     return {
-        tenant_id: TenantSettings(tenant_id, bool(stored.get(tenant_id, default)))
+        tenant_id: TenantSettings(tenant_id, bool(stored.get(tenant_id, DEFAULT_CAPTURE_ENABLED)))
         for tenant_id in ids
     }
-
-
-def merge_preferences(stored: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The platform's defaults overlaid with what a user stored (a non-object counts as nothing)."""
-    merged = dict(DEFAULT_USER_PREFERENCES)
-    if isinstance(stored, Mapping):
-        merged.update(stored)
-    return merged
-
-
-def has_training_data_consent(preferences: Mapping[str, Any]) -> bool:
-    # Only a real JSON `true` is consent; "yes", 1 or a missing key are not.
-    return preferences.get("trainingDataConsent") is True
 
 
 def get_user_preferences(session: Session, user_id: str) -> dict[str, Any]:

@@ -7,15 +7,11 @@ import logging
 import os
 from dataclasses import dataclass
 
-import psycopg
-from sqlalchemy.engine import make_url
-
+from producers.errors import safe_url
 from worker.embedded import EmbeddedServers
 from worker.settings import Settings, get_settings, reload_settings
 
 log = logging.getLogger("worker.runtime")
-
-EMBEDDED_DATABASE = "intake"
 
 
 @dataclass
@@ -23,46 +19,55 @@ class Runtime:
     settings: Settings
     embedded: EmbeddedServers | None
 
-    def describe(self) -> str:
-        def origin(kind: str) -> str:
-            return "embedded" if self.embedded and kind in self.embedded.serving else "configured"
+    def origin(self, kind: str) -> str:
+        """`embedded` or `configured`, for `postgres` or `redis`."""
+        return "embedded" if self.embedded and kind in self.embedded.serving else "configured"
 
-        database = make_url(self.settings.database_url or "").render_as_string(hide_password=True)
-        broker = make_url(self.settings.broker_url or "").render_as_string(hide_password=True)
+    def describe(self) -> str:
+        database = safe_url(self.settings.database_url or "")
+        broker = safe_url(self.settings.broker_url or "")
         return (
-            f"using PostgreSQL {database} ({origin('postgres')}) "
-            f"and broker {broker} ({origin('redis')})"
+            f"using PostgreSQL {database} ({self.origin('postgres')}) "
+            f"and broker {broker} ({self.origin('redis')})"
         )
 
 
-def _ensure_database(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
+# What `prepare` settled on in this process, by the URLs it found (see `prepare`).
+_prepared: dict[tuple[str | None, str | None, str], Runtime] = {}
+
+
+def forget() -> None:
+    """Decide afresh at the next `prepare` (a new command in the same process)."""
+    _prepared.clear()
+
+
+def _key(settings: Settings) -> tuple[str | None, str | None, str]:
+    return (settings.database_url, settings.broker_url, str(settings.data_dir))
 
 
 def prepare(*, keep_servers: bool = False) -> Runtime:
     """Start embedded servers for whatever is not configured and export their URLs.
 
-    Servers this process starts are stopped when it exits, unless `keep_servers`.
+    Servers this process starts are stopped when it exits, unless `keep_servers`. Called again
+    in the same process, it returns what it settled on (and says which servers it uses once).
     """
     settings = get_settings()
+    if (known := _prepared.get(_key(settings))) is not None:
+        return known
     if settings.database_url and settings.broker_url:
         runtime = Runtime(settings, None)
-        log.info(runtime.describe())
-        return runtime
-    servers = EmbeddedServers(settings.data_dir)
-    servers.start(postgres=not settings.database_url, redis=not settings.broker_url)
-    if not settings.database_url:
-        _ensure_database(servers.postgres.url("postgres"), EMBEDDED_DATABASE)
-        os.environ["DATABASE_URL"] = servers.postgres.url(EMBEDDED_DATABASE)
-    if not settings.broker_url:
-        os.environ["CELERY_BROKER_URL"] = servers.redis.url(0)
-    if not keep_servers:
-        atexit.register(servers.stop_started)
-    runtime = Runtime(reload_settings(), servers)
+    else:
+        servers = EmbeddedServers(settings.data_dir)
+        if not keep_servers:
+            # Registered first: a start that fails half way still stops what it started.
+            atexit.register(servers.stop_started)
+        servers.start(postgres=not settings.database_url, redis=not settings.broker_url)
+        if not settings.database_url:
+            os.environ["DATABASE_URL"] = servers.database_url()
+        if not settings.broker_url:
+            os.environ["CELERY_BROKER_URL"] = servers.broker_url()
+        runtime = Runtime(reload_settings(), servers)
+        _prepared[_key(runtime.settings)] = runtime
+    _prepared[_key(settings)] = runtime
     log.info(runtime.describe())
     return runtime

@@ -22,13 +22,26 @@ WORKER_ROLE = "intake_worker"
 
 
 def act_as_worker(session: Session, role: str | None) -> None:
-    """Switch the current transaction to `role` (SET LOCAL ROLE); a falsy role leaves it as is.
+    """Switch the current transaction to `role` (SET LOCAL ROLE) and to plans by key.
 
-    Leave the role unset only when the connection's own login is already a non-owner role: an
-    owner or a superuser is not bound by row-level security.
+    A falsy role leaves the role as is: only right when the connection's own login is already
+    a non-owner role (an owner or a superuser is not bound by row-level security).
+
+    Every lookup of the ingest path is by key (submission ids, user and skill ids, usage
+    events). With statistics from when a table was small or empty (after a deploy or a
+    truncate, before autovacuum analyzed it) the planner, and psycopg's prepared generic plans,
+    would scan whole tables instead, at a cost growing with the table. Sequential scans are
+    turned off for the transaction, so the keys' indexes are used whatever the statistics say.
     """
     if role:
-        session.execute(text("SELECT set_config('role', :role, true)"), {"role": role})
+        session.execute(
+            text(
+                "SELECT set_config('role', :role, true), set_config('enable_seqscan', 'off', true)"
+            ),
+            {"role": role},
+        )
+    else:
+        session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
 
 
 def set_tenant(session: Session, tenant_id: str) -> None:

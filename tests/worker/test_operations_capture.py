@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests import factories
+from worker.ingest.facts import get_sample_rates
 from worker.models import SettingsAudit, SiteSettings, TenantCapture
 from worker.operations import capture
 from worker.operations.errors import InvalidValue, UnknownTenant
 from worker.queries import get_site_settings
-from worker.sampling import get_sample_rates
 
 
 def test_turning_capture_on_creates_the_missing_settings_row_and_audits_it(

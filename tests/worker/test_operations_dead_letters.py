@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from producers.contract import new_submission_id
 from worker import deadletters
-from worker.models import DeadLetter
+from worker.models import DeadLetter, DeadLetterReason
 from worker.operations import dead_letters
 from worker.operations.errors import UnknownDeadLetter
 
@@ -32,11 +32,16 @@ def _letters(session: Session) -> tuple[int, int, str]:
     deadletters.add(
         session,
         [
-            deadletters.Letter(reason="undecodable", task_name="intake.submit", error="bad body"),
-            deadletters.Letter(
-                reason="retries_exhausted",
+            deadletters.of_message(
+                DeadLetterReason.UNDECODABLE,
+                b"bad body",
                 task_name="intake.submit",
-                submission_id=submission_id,
+                error="bad body",
+            ),
+            deadletters.of_submission(
+                DeadLetterReason.RETRIES_EXHAUSTED,
+                submission_id,
+                task_name="intake.submit",
                 payload=_payload(submission_id),
             ),
         ],

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests import factories
+from worker.ingest.facts import get_sample_rates
 from worker.models import TenantCapture
-from worker.sampling import get_sample_rates, sample_point, sampled_in
+from worker.rules import sample_point, sampled_in
 
 
 def _ids(count: int, seed: int = 7) -> list[str]:

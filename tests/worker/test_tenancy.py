@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from producers import usage_capture
 from tests import factories
+from worker.ingest.pipeline import process_batch
 from worker.outcomes import Outcome, Reason
-from worker.pipeline import process_batch
 from worker.queries import create_training_example
 from worker.tenancy import WORKER_ROLE, act_as_worker, set_tenant
 

@@ -18,7 +18,9 @@ from typing import Any
 
 from producers.contract import MAX_BATCH_SIZE, OVERFLOW_QUEUE, SUBMIT_MANY_TASK
 from worker import deadletters
-from worker.batching.execute import ACK, RawMessage, process_messages
+from worker.ingest.decode import RawMessage
+from worker.ingest.run import ACK, process_messages
+from worker.models import DeadLetterReason
 from worker.settings import get_settings
 
 log = logging.getLogger("worker.batching")
@@ -38,6 +40,11 @@ class Pending:
     # From the overflow queue of tenants over their admission rate: batched after the others.
     overflow: bool = False
     received: float = field(default_factory=time.monotonic)
+
+    @property
+    def key(self) -> bytes:
+        """Identifies the message across deliveries (a task id alone could be anyone's)."""
+        return self.raw.fingerprint()
 
 
 class Batcher:
@@ -61,7 +68,7 @@ class Batcher:
         self.buffered = 0
         self.in_flight = 0
         self.flush_timer: Any = None
-        self.strikes: dict[str, int] = {}
+        self.strikes: dict[bytes, int] = {}
         # Indexed by "is it a bulk message".
         self.max_body = (settings.max_message_bytes(1), settings.max_message_bytes(MAX_BATCH_SIZE))
 
@@ -95,15 +102,16 @@ class Batcher:
                 name=task_name,
                 args="",
                 kwargs="",
-                retries=headers.get("retries", 0),
+                retries=0,
                 eta=None,
-                root_id=headers.get("root_id"),
-                parent_id=headers.get("parent_id"),
+                root_id=task_id,
+                parent_id=None,
             )
         if len(pending.raw.body) > self.max_body[task_name == SUBMIT_MANY_TASK]:
-            self._refuse(pending, "oversized", f"body of {len(pending.raw.body)} bytes")
+            size = len(pending.raw.body)
+            self._refuse(pending, DeadLetterReason.OVERSIZED, f"body of {size} bytes")
             return
-        strikes = self.strikes.get(task_id, 0)
+        strikes = self.strikes.get(pending.key, 0)
         if strikes >= GIVE_UP_AFTER:
             self._give_up(pending)
             return
@@ -135,17 +143,14 @@ class Batcher:
         if self.flush_timer is not None:
             self.flush_timer.cancel()
             self.flush_timer = None
-        batch: list[Pending] = []
-        weight = 0
-        # Main-queue messages first, each lane in arrival order: a flood waiting in the overflow
-        # queue fills the buffer only with what the other tenants' messages leave room for.
-        for pending in sorted(self.buffer, key=lambda pending: pending.overflow):
-            if weight >= self.batch_size:
-                break
-            batch.append(pending)
-            weight += pending.weight
-        chosen = {id(pending) for pending in batch}
-        self.buffer = [pending for pending in self.buffer if id(pending) not in chosen]
+        # Main-queue messages first, each lane in arrival order (the sort is stable): a flood
+        # waiting in the overflow queue fills batches only with what the others leave room for.
+        self.buffer.sort(key=lambda pending: pending.overflow)
+        taken = weight = 0
+        while taken < len(self.buffer) and weight < self.batch_size:
+            weight += self.buffer[taken].weight
+            taken += 1
+        batch, self.buffer = self.buffer[:taken], self.buffer[taken:]
         self.buffered -= weight
         self._dispatch(batch)
         if self.buffer and self.flush_timer is None:
@@ -172,7 +177,7 @@ class Batcher:
             return
         done: list[Pending] = []
         for pending, status in zip(batch, statuses, strict=True):
-            self.strikes.pop(pending.raw.task_id, None)
+            self.strikes.pop(pending.key, None)
             if status == ACK:
                 done.append(pending)
             else:
@@ -215,8 +220,7 @@ class Batcher:
         self.in_flight -= 1
         log.warning("a pool process was lost with a batch of %d messages: %r", len(batch), error)
         for pending in batch:
-            task_id = pending.raw.task_id
-            self.strikes[task_id] = self.strikes.get(task_id, 0) + 1
+            self.strikes[pending.key] = self.strikes.get(pending.key, 0) + 1
             # Nothing of the batch was acknowledged; the broker delivers it again.
             pending.reject(log, self.connection_errors, requeue=True)
         if len(self.strikes) > 100_000:
@@ -225,26 +229,22 @@ class Batcher:
 
     def _give_up(self, pending: Pending) -> None:
         log.error("message %s killed %d pool processes", pending.raw.task_id, GIVE_UP_AFTER)
-        self.strikes.pop(pending.raw.task_id, None)
-        self._refuse(pending, "worker_lost", f"lost {GIVE_UP_AFTER} pool processes")
+        self.strikes.pop(pending.key, None)
+        self._refuse(pending, DeadLetterReason.WORKER_LOST, f"lost {GIVE_UP_AFTER} pool processes")
 
-    def _refuse(self, pending: Pending, reason: str, error: str) -> None:
+    def _refuse(self, pending: Pending, reason: DeadLetterReason, error: str) -> None:
         """Dead-letter a message without processing it, and take it off the queue."""
-        log.warning("refused message %s: %s (%s)", pending.raw.task_id, reason, error)
-        deadletters.record_safely(
-            [
-                deadletters.Letter(
-                    reason=reason,
-                    task_name=pending.raw.task_name,
-                    error=error,
-                    message_info={
-                        "task_id": pending.raw.task_id,
-                        "body_bytes": len(pending.raw.body),
-                    },
-                )
-            ]
+        log.warning("refused message %s: %s (%s)", pending.raw.task_id, reason.value, error)
+        letter = deadletters.of_message(
+            reason,
+            pending.raw.fingerprint(),
+            error=error,
+            task_name=pending.raw.task_name,
+            info={"task_id": pending.raw.task_id, "body_bytes": len(pending.raw.body)},
         )
-        pending.ack(log, self.connection_errors)
+        if deadletters.refuse([letter]):
+            pending.ack(log, self.connection_errors)
+        # Otherwise the database is down: the message stays unacknowledged and comes back.
 
 
 def strategy(task: Any, app: Any, consumer: Any, **_: Any) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -11,6 +10,7 @@ from worker.cli import output
 from worker.cli.database import transaction
 from worker.cli.options import ByOption, TenantOption, changed_by
 from worker.operations import capture as operations
+from worker.sanitize import Policy
 
 app = typer.Typer(help="Usage-capture options of a tenant.", no_args_is_help=True)
 
@@ -39,14 +39,9 @@ def sample_rate(
     )
 
 
-class GoldenPolicy(StrEnum):
-    FAITHFUL = "faithful"
-    HTML = "html"
-
-
 @app.command("golden-policy")
 def golden_policy(
-    policy: Annotated[GoldenPolicy, typer.Argument(help="faithful (default) or html.")],
+    policy: Annotated[Policy, typer.Argument(help="faithful (default) or html.")],
     tenant: TenantOption,
     by: ByOption = None,
 ) -> None:

@@ -1,36 +1,46 @@
-"""`intake export`: the golden dataset of a tenant, streamed to a file with a manifest beside it."""
+"""`intake export`: a tenant's golden dataset (live, or a version reproduced) with a manifest."""
 
 from __future__ import annotations
 
-import json
-import os
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.orm import Session
 
 from worker.cli import output
 from worker.cli.database import snapshot
+from worker.cli.dataset_options import (
+    Duplicates,
+    DuplicatesOption,
+    ExpectedOption,
+    FormatOption,
+    MaxTokensOption,
+    ProgressOption,
+    SkillFilterOption,
+    SkipChangedOption,
+    SplitFilesOption,
+    SplitSeedOption,
+    SplitsOption,
+    StatusFilter,
+    StatusOption,
+    SystemOption,
+    VersionOption,
+    progress_bar,
+    split_plan,
+)
 from worker.cli.options import SourceOption, TenantOption
-from worker.operations import export as operations
-from worker.operations.export import ExportFilters, ExportFormat, ExportSummary
+from worker.datasets import export as operations
+from worker.datasets.chat import DEFAULT_MAX_TOKENS, ChatOptions
+from worker.datasets.errors import OutputUnusable
+from worker.datasets.formats import ExportFormat
+from worker.datasets.selection import ExportFilters
+from worker.datasets.writing import ONE_FILE, ExportSummary
 
-MANIFEST_SUFFIX = ".manifest.json"
 STDOUT = "-"
-
-
-class StatusFilter(StrEnum):
-    APPROVED = "approved"
-    PENDING = "pending"
-    DISMISSED = "dismissed"
-    ANY = "any"
-
-
-def manifest_path(path: Path) -> Path:
-    return path.with_name(path.name + MANIFEST_SUFFIX)
 
 
 def export(
@@ -38,93 +48,106 @@ def export(
     destination: Annotated[
         str,
         typer.Option(
-            "--output", "-o", help="File to write; '-' writes to standard output (no manifest)."
+            "--output",
+            "-o",
+            help="File to write ('-': standard output, no manifest); a folder for --split-files "
+            "and hf.",
         ),
     ],
-    skill: Annotated[
-        str | None, typer.Option("--skill", help="Only this skill's examples.")
-    ] = None,
-    status: Annotated[
-        StatusFilter, typer.Option("--status", help="Only this status ('any' for all).")
-    ] = StatusFilter.APPROVED,
+    skill: SkillFilterOption = None,
+    status: StatusOption = StatusFilter.APPROVED,
     source: SourceOption = None,
-    export_format: Annotated[
-        ExportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="jsonl (every column), openai-chat (fine-tuning messages) or csv.",
-        ),
-    ] = ExportFormat.JSONL,
-    progress: Annotated[
-        bool | None,
-        typer.Option(
-            "--progress/--no-progress",
-            help="Progress bar on stderr. Default: shown when stderr is a terminal.",
-            show_default=False,
-        ),
-    ] = None,
+    export_format: FormatOption = ExportFormat.JSONL,
+    version: VersionOption = None,
+    splits: SplitsOption = None,
+    split_seed: SplitSeedOption = None,
+    split_files: SplitFilesOption = False,
+    duplicates: DuplicatesOption = Duplicates.KEEP,
+    system: SystemOption = None,
+    expected: ExpectedOption = True,
+    max_tokens: MaxTokensOption = DEFAULT_MAX_TOKENS,
+    skip_changed: SkipChangedOption = False,
+    progress: ProgressOption = None,
 ) -> None:
-    """Export training examples in constant memory, with a manifest (counts, filters, checksum).
+    """Export training examples in constant memory, with a manifest (counts, filters, checksums).
 
-    Rows are read through a server-side cursor in one consistent snapshot. A file is written
-    under a temporary name and renamed when complete; FILE.manifest.json is written beside it.
+    Rows are read through a server-side cursor in one consistent snapshot. Files are written
+    under temporary names and renamed when complete; FILE.manifest.json (or FOLDER/manifest.json)
+    is written beside them.
     """
-    filters = ExportFilters(
-        tenant_id=tenant,
-        skill_id=skill,
-        status=None if status is StatusFilter.ANY else status.value,
-        source=None if source is None else source.value,
+    request = operations.ExportRequest(
+        filters=ExportFilters(
+            tenant_id=tenant,
+            skill_id=skill,
+            status=None if status is StatusFilter.ANY else status.value,
+            source=None if source is None else source.value,
+        ),
+        export_format=export_format,
+        plan=None,
+        drop_duplicates=duplicates is Duplicates.DROP,
+        split_files=split_files,
+        version=version,
+        chat=ChatOptions(system=system, use_expected=expected, max_tokens=max_tokens),
+        skip_changed=skip_changed,
     )
-    console = output.stderr()
-    show_progress = console.is_terminal if progress is None else progress
+    if not destination.strip():
+        raise OutputUnusable("-o needs a file name ('-' for standard output)")
+    show = output.stderr().is_terminal if progress is None else progress
+    _report(*_export(_with_plan(request, splits, split_seed), destination, show))
+
+
+def _export(
+    request: operations.ExportRequest, destination: str, show: bool
+) -> tuple[ExportSummary, operations.Written | None]:
     created_at = datetime.now(UTC)
-    with output.reported_errors(), snapshot() as session:
-        operations.check_filters(session, filters)
-        total = operations.count_examples(session, filters) if show_progress else None
-        rows = operations.iter_examples(session, filters)
-        if destination == STDOUT:
-            stream = typer.get_binary_stream("stdout")
-            summary = _write(rows, stream, export_format, total, show_progress)
-            console.print(f"exported {summary.rows} example(s)", highlight=False)
-            return
-        path = Path(destination)
-        partial = path.with_name(f".{path.name}.partial")
-        try:
-            with partial.open("wb") as out:
-                summary = _write(rows, out, export_format, total, show_progress)
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
-    document = operations.manifest(summary, filters, file_name=path.name, created_at=created_at)
-    manifest_path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    skipped = f", {summary.skipped} skipped (no input or output)" if summary.skipped else ""
-    console.print(
-        f"exported {summary.rows} example(s){skipped} to {path} "
-        f"(sha256 {summary.sha256}); manifest {manifest_path(path)}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    with snapshot() as session:
+        prepared = operations.prepare(session, request)
+        total = prepared.total(session) if show else None
+        with progress_bar("exporting", total, show) as advance:
+            if destination == STDOUT:
+                return _to_stdout(session, prepared, advance), None
+            written = operations.write_files(
+                session, prepared, Path(destination), created_at=created_at, progress=advance
+            )
+            return written.summary, written
 
 
-def _write(
-    rows: operations.Rows,
-    out: BinaryIO,
-    export_format: ExportFormat,
-    total: int | None,
-    show_progress: bool,
+def _with_plan(
+    request: operations.ExportRequest, splits: str | None, seed: str | None
+) -> operations.ExportRequest:
+    if request.version is not None and (splits is not None or seed is not None):
+        raise OutputUnusable("a version has its own splits: drop --splits/--split-seed")
+    plan = split_plan(splits, seed)
+    if request.split_files and plan is None and request.version is None:
+        raise OutputUnusable("--split-files needs --splits (or --version)")
+    return replace(request, plan=plan)
+
+
+def _to_stdout(
+    session: Session, prepared: operations.Prepared, advance: Callable[[int], None] | None
 ) -> ExportSummary:
-    if not show_progress:
-        return operations.write_examples(rows, out, export_format)
-    with Progress(
-        TextColumn("exporting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=output.stderr(),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("export", total=total)
-        return operations.write_examples(
-            rows, out, export_format, progress=lambda n: bar.advance(task, n)
-        )
+    if not prepared.one_file:
+        raise OutputUnusable("one file per split needs a folder: give -o FOLDER")
+    stream = typer.get_binary_stream("stdout")
+    return operations.write(session, prepared, {ONE_FILE: (STDOUT, stream)}, advance)
+
+
+def _report(summary: ExportSummary, written: operations.Written | None) -> None:
+    notes = []
+    if summary.skipped:
+        problems = ", ".join(f"{n} {p}" for p, n in sorted(summary.skipped_by_problem.items()))
+        notes.append(f"{summary.skipped} left out ({problems})")
+    if summary.withdrawn:
+        notes.append(f"{len(summary.withdrawn)} withdrawn since the version was taken")
+    if summary.changed:
+        notes.append(f"{len(summary.changed)} changed since the version was taken, left out")
+    detail = f" ({'; '.join(notes)})" if notes else ""
+    if written is None:
+        output.warn(f"exported {summary.rows} example(s){detail}")
+        return
+    where = ", ".join(str(path) for path in written.paths)
+    checksum = f" (sha256 {summary.sha256})" if summary.sha256 else ""
+    output.warn(
+        f"exported {summary.rows} example(s){detail} to {where}{checksum}; "
+        f"manifest {written.manifest_path}"
+    )

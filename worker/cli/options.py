@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
+from worker.models import Source
 from worker.operations.audit import current_operator
-
-
-class Source(StrEnum):
-    WEB = "web"
-    USAGE_CAPTURE = "usage_capture"
-
 
 TenantOption = Annotated[str, typer.Option("--tenant", help="Tenant id.")]
 ByOption = Annotated[

@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from worker.errors import IntakeError
+from worker.cli.errors import Problem
+from worker.cli.group import printable, report
 
 
 def stdout() -> Console:
@@ -62,24 +63,32 @@ def emit_json(document: Any) -> None:
 
 
 def say(message: str) -> None:
-    """A human-readable line on stdout (plain text: no markup is interpreted)."""
-    typer.echo(message)
+    """A human-readable line on stdout (plain text: no markup is interpreted, control
+    characters escaped)."""
+    typer.echo(printable(message))
+
+
+def progress(message: str) -> None:
+    """Rewrite one status line on stderr (for terminals; the final answer goes to stdout)."""
+    typer.echo(f"\r{message}\x1b[K", err=True, nl=False)
 
 
 def warn(message: str) -> None:
-    """A line on stderr (plain text: no markup is interpreted)."""
-    stderr().print(Text(message))
+    """A line on stderr (plain text: no markup is interpreted, never wrapped, control
+    characters escaped)."""
+    typer.echo(printable(message), err=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    stderr().print(Text(f"error: {message}", style="bold red"))
+    """End the command with one `error: ...` line and this exit status."""
+    report(Problem(message, code))
     raise typer.Exit(code)
 
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn this service's errors into one `error: ...` line on stderr and exit status 1."""
-    try:
-        yield
-    except IntakeError as exc:
-        fail(str(exc))
+    """A no-op kept for older commands: whatever a command raises ends as one `error:` line.
+
+    `worker.cli.group.IntakeGroup` turns every error into that line and an exit status.
+    """
+    yield

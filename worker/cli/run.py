@@ -17,6 +17,17 @@ def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> 
     typer.echo(f"database at revision {revision}")
 
 
+def _check_database() -> None:
+    """Refuse to start against a database that cannot be reached (one line, exit 1), instead of
+    a worker that says it is ready and then retries every batch."""
+    from sqlalchemy import text
+
+    from worker.db import get_engine
+
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
 def worker(
     ctx: typer.Context,
     concurrency: int = typer.Option(None, "--concurrency", "-c", help="Pool processes."),
@@ -29,6 +40,8 @@ def worker(
     runtime = prepare()
     if runtime.embedded is not None and "postgres" in runtime.embedded.serving:
         migrations.upgrade()
+    else:
+        _check_database()
     from worker.app import app as celery_app
 
     argv = ["worker", "--queues", ",".join(QUEUES), "--loglevel", loglevel, *ctx.args]

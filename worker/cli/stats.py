@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,12 +25,11 @@ def stats(
     as_json: JsonOption = False,
 ) -> None:
     """Outcomes by kind and reason over a window, and training examples per skill."""
-    with output.reported_errors():
-        window = operations.parse_window(since)
-        with snapshot() as session:
-            result = operations.collect_stats(
-                session, window=window, tenant_id=tenant, skill_limit=skills
-            )
+    window = operations.parse_window(since)
+    with snapshot() as session:
+        result = operations.collect_stats(
+            session, window=window, tenant_id=tenant, skill_limit=skills
+        )
     if plot is not None:
         from worker.cli import plots
 
@@ -39,32 +38,7 @@ def stats(
         except plots.PlottingUnavailable as exc:
             output.fail(str(exc))
     if as_json:
-        output.emit_json(
-            {
-                "tenant_id": result.tenant_id,
-                "since": result.since,
-                "until": result.until,
-                "totals": result.outcome_totals(),
-                "outcomes": [
-                    {"kind": o.kind, "outcome": o.outcome, "reason": o.reason, "count": o.count}
-                    for o in result.outcomes
-                ],
-                "skills": [
-                    {
-                        "skill_id": s.skill_id,
-                        "skill_name": s.skill_name,
-                        "tenant_id": s.tenant_id,
-                        "total": s.total,
-                        "approved": s.approved,
-                        "pending": s.pending,
-                        "dismissed": s.dismissed,
-                        "recent": s.recent,
-                    }
-                    for s in result.skills
-                ],
-                "plot": None if plot is None else str(plot),
-            }
-        )
+        output.emit_json(_document(result, plot))
         return
     scope = f"tenant {tenant}" if tenant else "all tenants"
     output.table(
@@ -82,3 +56,36 @@ def stats(
     )
     if plot is not None:
         output.say(f"plot written to {plot}")
+
+
+def _document(result: operations.Stats, plot: Path | None) -> dict[str, Any]:
+    """The stats as one JSON document."""
+    return {
+        "tenant_id": result.tenant_id,
+        "since": result.since,
+        "until": result.until,
+        "totals": result.outcome_totals(),
+        "outcomes": [
+            {"kind": o.kind, "outcome": o.outcome, "reason": o.reason, "count": o.count}
+            for o in result.outcomes
+        ],
+        "skills": [
+            {
+                "skill_id": s.skill_id,
+                "skill_name": s.skill_name,
+                "tenant_id": s.tenant_id,
+                "total": s.total,
+                "approved": s.approved,
+                "pending": s.pending,
+                "dismissed": s.dismissed,
+                "recent": s.recent,
+            }
+            for s in result.skills
+        ],
+        "bucket_seconds": int(result.bucket.total_seconds()),
+        "timeline": [
+            {"start": t.start, "outcome": t.outcome, "reason": t.reason, "count": t.count}
+            for t in result.timeline
+        ],
+        "plot": None if plot is None else str(plot),
+    }

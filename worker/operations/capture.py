@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from worker.models import SettingsAudit, SiteSettings, Tenant, TenantCapture
 from worker.operations import audit
 from worker.operations.errors import InvalidValue, UnknownTenant
-from worker.queries import DEFAULT_SITE_SETTINGS
-from worker.sampling import DEFAULT_SAMPLE_RATE
+from worker.rules import DEFAULT_CAPTURE_ENABLED, DEFAULT_SAMPLE_RATE
+from worker.sanitize import Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ def set_capture_enabled(
 ) -> Change:
     """Turn a tenant's training-data capture on or off, creating its settings row if missing."""
     _tenant(session, tenant_id)
-    default = bool(DEFAULT_SITE_SETTINGS["training_data_capture_enabled"])
+    default = DEFAULT_CAPTURE_ENABLED
     session.execute(
         insert(SiteSettings)
         .values(id=str(uuid.uuid4()), tenant_id=tenant_id, training_data_capture_enabled=default)
@@ -110,7 +110,7 @@ def set_golden_text_policy(
     session: Session, tenant_id: str, policy: str, *, changed_by: str
 ) -> Change:
     """How the tenant's golden examples are sanitized: "faithful" (default) or "html"."""
-    if policy not in ("faithful", "html"):
+    if policy not in set(Policy):
         raise InvalidValue(f"golden text policy must be faithful or html, not {policy!r}")
     _tenant(session, tenant_id)
     session.execute(
@@ -151,9 +151,7 @@ def get_capture_settings(session: Session, tenant_id: str, *, history: int = 10)
         tenant_id=tenant.id,
         tenant_name=tenant.name,
         tenant_active=tenant.is_active,
-        capture_enabled=bool(
-            DEFAULT_SITE_SETTINGS["training_data_capture_enabled"] if enabled is None else enabled
-        ),
+        capture_enabled=bool(DEFAULT_CAPTURE_ENABLED if enabled is None else enabled),
         sample_rate=DEFAULT_SAMPLE_RATE if rate is None else float(rate),
         recent_changes=audit.recent(session, tenant_id, limit=history) if history else [],
     )

@@ -6,16 +6,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from worker.models import TRAINING_EXAMPLE, SkillFeedback, User, UserPreferences
+from worker.models import TRAINING_EXAMPLE, SkillFeedback, Source, User, UserPreferences
 from worker.operations import audit
 from worker.operations.errors import UnknownUser
-from worker.queries import has_training_data_consent, merge_preferences
-
-USAGE_CAPTURE_SOURCE = "usage_capture"
+from worker.rules import consents
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +53,7 @@ def _locked_preferences(session: Session, user_id: str) -> tuple[User, UserPrefe
 def _set_consent(row: UserPreferences, consent: bool) -> bool:
     """Set the consent key, keeping every other key; returns the consent it had before."""
     stored: Any = row.preferences
-    had = has_training_data_consent(merge_preferences(stored))
+    had = consents(stored)
     # A non-object document carries no preferences the platform could read: start afresh.
     preferences = dict(stored) if isinstance(stored, dict) else {}
     preferences[audit.CONSENT] = consent
@@ -81,24 +79,27 @@ def grant_consent(session: Session, user_id: str, *, changed_by: str) -> Consent
 
 
 def revoke_consent(session: Session, user_id: str, *, changed_by: str) -> ConsentChange:
-    """Withdraw consent and delete the user's usage-captured examples, in the caller's transaction.
+    """Withdraw consent; the user's usage-captured examples go in the caller's transaction.
 
     Once the caller commits, no usage-captured example of the user remains and the worker
     creates none afterwards, even from submissions already in flight.
     """
     user, row = _locked_preferences(session, user_id)
-    had = _set_consent(row, False)
-    session.flush()
-    result = session.execute(
-        delete(SkillFeedback)
-        .where(
-            SkillFeedback.user_id == user_id,
-            SkillFeedback.feedback_type == TRAINING_EXAMPLE,
-            SkillFeedback.source == USAGE_CAPTURE_SOURCE,
+    # Counted under the lock, which no insert of this user can pass: what the update removes.
+    removed = int(
+        session.scalar(
+            select(func.count()).where(
+                SkillFeedback.user_id == user_id,
+                SkillFeedback.feedback_type == TRAINING_EXAMPLE,
+                SkillFeedback.source == Source.USAGE_CAPTURE,
+            )
         )
-        .execution_options(synchronize_session=False)
+        or 0
     )
-    removed = int(getattr(result, "rowcount", 0) or 0)
+    had = _set_consent(row, False)
+    # The database removes the captures in this very update (migration 0009's trigger), as it
+    # does for a revocation made anywhere else.
+    session.flush()
     audit.record(
         session,
         tenant_id=user.tenant_id,

@@ -20,7 +20,9 @@ class NotFound(OperationError):
 
     def __init__(self, what: str, ids: Iterable[str]) -> None:
         self.ids = sorted(set(ids))
-        super().__init__(f"unknown {what}: {', '.join(self.ids)}")
+        # (An empty id would read as nothing at all: it is shown quoted.)
+        shown = [repr(found) if not found.strip() else found for found in self.ids]
+        super().__init__(f"unknown {what}: {', '.join(shown)}")
 
 
 class UnknownTenant(NotFound):

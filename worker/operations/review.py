@@ -5,24 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from worker.models import TRAINING_EXAMPLE, Skill, SkillFeedback, User
+from worker.db import in_array
+from worker.models import TRAINING_EXAMPLE, Skill, SkillFeedback, Status, User
 from worker.operations.errors import InvalidValue, NotAllowed, UnknownExample, UnknownUser
-from worker.queries import in_array
 
 ADMIN_ROLE = "admin"
 
 
-class ReviewStatus(StrEnum):
-    """The status of a training example."""
-
-    PENDING = "pending"
-    APPROVED = "approved"
-    DISMISSED = "dismissed"
+# The review's vocabulary is the row's: worker.models.Status.
+ReviewStatus = Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +38,14 @@ def may_review(reviewer: User, *, skill_author_id: str, example_tenant_id: str) 
     return reviewer.role == ADMIN_ROLE and reviewer.tenant_id == example_tenant_id
 
 
+def reviewable_by(reviewer: User) -> ColumnElement[bool]:
+    """`may_review` as a condition on skill_feedback joined to its skill (keep the two alike)."""
+    own = Skill.author_id == reviewer.id
+    if reviewer.role == ADMIN_ROLE:
+        return or_(own, SkillFeedback.tenant_id == reviewer.tenant_id)
+    return own
+
+
 def review_examples(
     session: Session,
     example_ids: Sequence[str],
@@ -57,9 +60,7 @@ def review_examples(
     ids = sorted(set(example_ids))
     if not ids:
         raise InvalidValue("name at least one training example to review")
-    reviewer = session.get(User, reviewer_id)
-    if reviewer is None:
-        raise UnknownUser(reviewer_id)
+    reviewer = reviewer_of(session, reviewer_id)
     rows = session.execute(
         select(SkillFeedback.id, SkillFeedback.tenant_id, Skill.author_id)
         .join(Skill, Skill.id == SkillFeedback.skill_id)
@@ -80,7 +81,20 @@ def review_examples(
             f"user {reviewer_id} may not review {', '.join(refused)}: only the skill's author "
             "or an admin of its tenant may review its examples"
         )
-    reviewed_at = session.execute(select(func.now())).scalar_one()
+    reviewed_at = set_status(session, ids, status, reviewer_id=reviewer_id, notes=notes)
+    return Review(ids, status, reviewer_id, reviewed_at, notes)
+
+
+def set_status(
+    session: Session,
+    ids: list[str],
+    status: Status,
+    *,
+    reviewer_id: str,
+    notes: str | None,
+) -> datetime:
+    """Record the review of examples the caller checked may be reviewed; returns its time."""
+    reviewed_at: datetime = session.execute(select(func.now())).scalar_one()
     session.execute(
         update(SkillFeedback)
         .where(in_array(SkillFeedback.id, ids))
@@ -93,7 +107,7 @@ def review_examples(
         )
         .execution_options(synchronize_session=False)
     )
-    return Review(ids, status, reviewer_id, reviewed_at, notes)
+    return reviewed_at
 
 
 def approve_examples(
@@ -112,3 +126,11 @@ def dismiss_examples(
     return review_examples(
         session, example_ids, ReviewStatus.DISMISSED, reviewer_id=reviewer_id, notes=notes
     )
+
+
+def reviewer_of(session: Session, reviewer_id: str) -> User:
+    """The reviewing user; UnknownUser if there is none."""
+    reviewer = session.get(User, reviewer_id)
+    if reviewer is None:
+        raise UnknownUser(reviewer_id)
+    return reviewer

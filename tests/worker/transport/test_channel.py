@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,13 +23,8 @@ OVERFLOW = "transport-test.overflow"
 @pytest.fixture
 def own_redis() -> Iterator[EmbeddedRedis]:
     """A test-owned Redis: these tests stop it, so never the machine's shared one."""
-    with tempfile.TemporaryDirectory(prefix="intake-transport-") as folder:
-        server = EmbeddedRedis(Path(folder), appendonly=False)
-        server.ensure_running()
-        try:
-            yield server
-        finally:
-            server.stop()
+    with EmbeddedRedis.temporary("intake-transport-") as server:
+        yield server
 
 
 def connect(url: str) -> Connection:
@@ -192,3 +185,43 @@ def test_an_idle_consumer_picks_up_a_message_of_its_second_queue(
         client = redis.Redis.from_url(own_redis.url(0))
         assert not list(client.scan_iter(match="*processing*"))
         client.close()
+
+
+def test_an_unacknowledged_message_is_restored_as_the_very_bytes_that_were_fetched(
+    own_redis: EmbeddedRedis,
+) -> None:
+    url = own_redis.url(0)
+    client = redis.Redis.from_url(url)
+    with connect(url) as connection:
+        connection.SimpleQueue(QUEUE).put({"n": 1})
+        [fetched] = client.lrange(QUEUE, 0, -1)
+        messages: list[Any] = []
+        channel = connection.default_channel
+        with channel.Consumer(
+            Queue(QUEUE), accept=["json"], callbacks=[lambda _body, m: messages.append(m)]
+        ):
+            connection.drain_events(timeout=5)
+        [message] = messages
+        # Recorded without re-serializing the message, and put back as it came.
+        assert client.hget("unacked", message.delivery_tag).endswith(fetched)
+        channel.qos.restore_by_tag(message.delivery_tag)
+        assert client.lrange(QUEUE, 0, -1) == [fetched]
+        assert client.hlen("unacked") == 0 and client.zcard("unacked_index") == 0
+        channel.qos._delivered.clear()
+    client.close()
+
+
+def test_an_unacked_entry_in_kombus_own_form_is_still_restored(own_redis: EmbeddedRedis) -> None:
+    import json
+
+    url = own_redis.url(0)
+    client = redis.Redis.from_url(url)
+    payload = {"body": "e30=", "headers": {}, "properties": {"delivery_tag": "old-tag"}}
+    client.hset("unacked", "old-tag", json.dumps([payload, "", QUEUE]))
+    client.zadd("unacked_index", {"old-tag": 1})
+    with connect(url) as connection:
+        connection.default_channel.qos.restore_by_tag("old-tag")
+    [restored] = client.lrange(QUEUE, 0, -1)
+    assert json.loads(restored)["body"] == "e30="
+    assert client.hlen("unacked") == 0
+    client.close()

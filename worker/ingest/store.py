@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from worker.db import in_array, json_document
 from worker.models import IntakeOutcome
 from worker.outcomes import Outcome, Reason, Result
-from worker.queries import in_array
 from worker.tenancy import by_tenant
 
 # A foreign key that fails at insert time means the referenced row vanished after authorization.
@@ -21,6 +20,9 @@ _FOREIGN_KEY_REASONS = {
     "fk_skill_feedback_skill_id_skills": Reason.UNKNOWN_SKILL,
     "fk_skill_feedback_user_id_users": Reason.UNKNOWN_USER,
     "fk_skill_feedback_tenant_id_tenants": Reason.UNKNOWN_TENANT,
+    # The skill or user is another tenant's (decided before the insert; the keys make sure).
+    "fk_skill_feedback_tenant_skill": Reason.CROSS_TENANT,
+    "fk_skill_feedback_tenant_user": Reason.CROSS_TENANT,
 }
 
 
@@ -29,12 +31,13 @@ def already_decided(session: Session, submission_ids: Iterable[str]) -> set[str]
     ids = list(submission_ids)
     if not ids:
         return set()
-    return set(
-        session.scalars(
-            select(IntakeOutcome.submission_id).where(
-                in_array(IntakeOutcome.submission_id, ids), IntakeOutcome.outcome != Outcome.FAILED
-            )
-        )
+    return set(session.scalars(decided_query(ids)))
+
+
+def decided_query(ids: Iterable[str]) -> Select[str]:
+    """The lookup of `already_decided`: by primary key (the transaction plans by key)."""
+    return select(IntakeOutcome.submission_id).where(
+        in_array(IntakeOutcome.submission_id, ids), IntakeOutcome.outcome != Outcome.FAILED
     )
 
 
@@ -81,7 +84,7 @@ def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> Inserted:
 
 
 # The whole batch travels as one JSON document, unpacked by the server: the statement text never
-# changes with the batch size, and json.dumps is far cheaper than adapting one array per column.
+# changes with the batch size, and one document is far cheaper than adapting an array a column.
 _INSERT_COLUMNS = (
     "id",
     "tenant_id",
@@ -110,7 +113,7 @@ def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> tuple[set[str],
     ]
     inserted: set[str] = set()
     existing: set[str] = set()
-    for row_id, state in session.execute(_INSERT, {"groups": json.dumps(groups)}):
+    for row_id, state in session.execute(_INSERT, {"groups": json_document(groups)}):
         (inserted if state == "inserted" else existing).add(row_id)
     return inserted, existing
 
@@ -118,7 +121,8 @@ def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> tuple[set[str],
 def record_outcomes(session: Session, results: Iterable[Result]) -> set[str]:
     """Record each result as its submission's outcome; an existing one wins unless it was `failed`.
 
-    Returns the ids whose outcome this call wrote.
+    A `failed` outcome gives way only to a processed submission (a replay), never to an invalid
+    one carrying the same id. Returns the ids whose outcome this call wrote.
     """
     # One row per id: a statement may not upsert the same row twice (first result wins).
     unique: dict[str, Result] = {}
@@ -127,7 +131,7 @@ def record_outcomes(session: Session, results: Iterable[Result]) -> set[str]:
             unique.setdefault(result.submission_id, result)
     if not unique:
         return set()
-    document = json.dumps(
+    document = json_document(
         [
             {
                 "s": r.submission_id,
@@ -153,5 +157,6 @@ _RECORD_OUTCOMES = text(
     "reason = excluded.reason, detail = excluded.detail, "
     "attempts = intake_outcomes.attempts + 1, recorded_at = now() "
     f"WHERE intake_outcomes.outcome = '{Outcome.FAILED.value}' "
+    f"AND excluded.reason IS DISTINCT FROM '{Reason.INVALID.value}' "
     "RETURNING submission_id"
 )
