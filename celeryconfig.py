@@ -1,7 +1,7 @@
 """Celery settings (lowercase names), derived from the environment through worker.settings."""
 
-from producers.client import intake_queues
 from producers.contract import OVERFLOW_QUEUE, QUEUE
+from producers.queues import intake_queues
 from worker.settings import get_settings
 
 _settings = get_settings()
@@ -46,6 +46,10 @@ broker_transport_options = {
     # How often a worker looks for messages whose visibility timeout ran out (kombu >= 5.7).
     "unacked_restore_interval": _settings.unacked_restore_interval,
     "unacked_restore_throttle": 1,
+    # A worker killed while restoring leaves the restore lock behind; kombu's default (300 s)
+    # then stalls every redelivery for five minutes. Concurrent restores are safe (each message
+    # moves in a transaction watching the unacked hash), so the lock may expire soon.
+    "unacked_mutex_expire": max(5, 3 * _settings.unacked_restore_interval),
     # One list per queue: lets the worker fetch atomically (see worker/transport.py).
     "priority_steps": [0],
     "liveness_ttl": _settings.consumer_liveness_ttl,
@@ -54,9 +58,10 @@ broker_transport_options = {
     "confirm_publish": True,
 }
 
-# Task events for Flower and `celery events`.
-worker_send_task_events = True
-task_send_sent_event = True
+# Task events (Flower, `celery events`) cost the consumer two publishes a message: on only when
+# asked for (INTAKE_TASK_EVENTS=1, or `celery worker -E`).
+worker_send_task_events = _settings.task_events
+task_send_sent_event = _settings.task_events
 
 # Undecodable and unknown messages are dead-lettered by our consumer instead of only logged.
 worker_consumer = "worker.consumer:IntakeConsumer"

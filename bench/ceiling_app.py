@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Celery
-from kombu import Queue
+from bench.apps import baseline_app
 
 QUEUE = "bench-ceiling"
 NOOP_TASK = "bench.ceiling.noop"
 
-app = Celery("bench_ceiling")
-# The service's settings (JSON only, late acks, prefetch, events, consumer, transport), on its
-# own queue: whatever celeryconfig.py changes, the ceiling follows.
-app.config_from_object("celeryconfig")
-app.conf.update(task_default_queue=QUEUE, task_queues=(Queue(QUEUE, durable=True),))
+app = baseline_app("bench_ceiling", QUEUE)
+# Its completions are timed from task-succeeded events (the latency phase): on for it alone.
+app.conf.update(worker_send_task_events=True)
 
 
 @app.task(name=NOOP_TASK)

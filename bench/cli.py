@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
-from bench.options import VARIANTS, Options, quick_defaults
+from bench.options import DEFAULT_VARIANTS, VARIANTS, Options, quick_defaults
 
 DEFAULTS = Options()
 
@@ -35,7 +35,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--variants",
-        default=",".join(VARIANTS),
+        default=",".join(DEFAULT_VARIANTS),
         help=f"comma-separated subset of {','.join(VARIANTS)}",
     )
     p.add_argument("--latency-seconds", type=float, help="seconds of steady load per variant")
@@ -52,6 +52,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reads-samples", type=int, help="timed calls of each read")
     p.add_argument("--no-reads", action="store_true", help="skip the reads mode")
     p.add_argument("--no-sanitizer", action="store_true", help="skip the sanitizer mode")
+    p.add_argument(
+        "--producers-n",
+        type=int,
+        help="submissions per path of the producer mode, Python vs TypeScript (0 skips it)",
+    )
+    p.add_argument("--datasets-rows", type=int, help="examples of the datasets mode (0 skips it)")
+    p.add_argument("--no-datasets", action="store_true", help="skip the datasets mode")
     p.add_argument("--out", type=Path, default=DEFAULTS.out, help="folder of latest.json/.png")
     p.add_argument("--seed", type=int, default=DEFAULTS.seed)
     p.add_argument("--timeout", type=float, help="seconds any one phase may take")
@@ -61,6 +68,11 @@ def parser() -> argparse.ArgumentParser:
         help="allow emptying skill_feedback in a configured database with other data",
     )
     p.add_argument("--no-chart", action="store_true", help="skip the PNG")
+    p.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="another checkout (with its .venv) whose workers run single-before and bulk-before",
+    )
     return p  # fmt: skip
 
 
@@ -70,6 +82,8 @@ def options_from(argv: list[str] | None = None) -> Options:
     unknown = set(variants) - set(VARIANTS)
     if unknown:
         parser().error(f"unknown variants: {', '.join(sorted(unknown))}")
+    if any(v.endswith("-before") for v in variants) and args.baseline_tree is None:
+        parser().error("the *-before variants need --baseline-tree")
     if args.n < 1 or args.concurrency < 1:
         parser().error("--n and --concurrency must be at least 1")
     options = Options(
@@ -83,6 +97,7 @@ def options_from(argv: list[str] | None = None) -> Options:
         timeout=args.timeout,
         force=args.force,
         chart=not args.no_chart,
+        baseline_tree=args.baseline_tree,
     )
     if args.quick:
         options = replace(options, **quick_defaults())  # type: ignore[arg-type]
@@ -93,6 +108,8 @@ def options_from(argv: list[str] | None = None) -> Options:
         "reads_rows": 0 if args.no_reads else args.reads_rows,
         "reads_samples": args.reads_samples,
         "sanitizer_repeat": 0 if args.no_sanitizer else None,
+        "producers_n": args.producers_n,
+        "datasets_rows": 0 if args.no_datasets else args.datasets_rows,
     }
     options = replace(options, **{k: v for k, v in explicit.items() if v is not None})
     if options.memory_n and args.memory_n is not None and args.memory_checkpoint is None:

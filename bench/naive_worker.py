@@ -5,20 +5,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from celery import Celery
-from kombu import Queue
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
+from bench.apps import baseline_app
 from bench.baseline import store_submission
 from worker.db import sqlalchemy_url
 
 QUEUE = "bench-naive"
 STORE_TASK = "bench.naive.store"
 
-app = Celery("bench_naive")
-app.config_from_object("celeryconfig")
-app.conf.update(task_default_queue=QUEUE, task_queues=(Queue(QUEUE, durable=True),))
+app = baseline_app("bench_naive", QUEUE)
 
 # Made at import, before the pool forks; it connects lazily, so each child opens its own.
 engine = create_engine(sqlalchemy_url(os.environ["DATABASE_URL"]))

@@ -42,7 +42,7 @@ def run(options: Options) -> dict[str, Any]:
         with servers() as found:
             report_data = _measure(options, found, log_dir, started_at)
         failed = any(row["error"] for row in report_data["variants"]) or any(
-            "error" in (report_data.get(mode) or {}) for mode in ("memory", "reads")
+            "error" in (report_data.get(mode) or {}) for mode in ("memory", "reads", "datasets")
         )
     finally:
         if failed:
@@ -91,6 +91,19 @@ def _measure(options: Options, found: Servers, log_dir: Path, started_at: str) -
 
             log.info("reads mode: %d rows over %d skills", options.reads_rows, options.reads_skills)
             reads = run_reads(ctx, seeded)
+        producers = None
+        if options.producers_n:
+            from bench.producer_speed import run_producers
+
+            log.info("producer mode: Python and TypeScript producers, single and bulk")
+            producers = run_producers(ctx)
+        datasets = None
+        if options.datasets_rows:
+            from bench.datasets import run_datasets
+
+            log.info("datasets mode: %d examples exported with splits and duplicates dropped",
+                     options.datasets_rows)  # fmt: skip
+            datasets = run_datasets(ctx, seeded)
         ctx.fresh_tables()
         world.unseed(found.database_url)
         sanitizer = None
@@ -99,10 +112,16 @@ def _measure(options: Options, found: Servers, log_dir: Path, started_at: str) -
 
             log.info("sanitizer mode: microseconds per KB of each kind of text")
             sanitizer = measure(options.sanitizer_repeat)
+        secrets = None
+        if options.sanitizer_repeat:
+            from bench import secrets as secret_corpus
+
+            log.info("secrets mode: recall and false positives per class of the corpora")
+            secrets = secret_corpus.measure()
         meta = _meta(options, found, db, started_at)
     finally:
         db.close()
-    return report.assemble(meta, results, memory, reads, sanitizer)
+    return report.assemble(meta, results, memory, reads, sanitizer, producers, secrets, datasets)
 
 
 def _meta(options: Options, found: Servers, db: Database, started_at: str) -> dict[str, Any]:

@@ -9,7 +9,13 @@ import psycopg
 
 from bench.world import PREFIX
 
-MEASURED_TABLES = ("skill_feedback", "intake_outcomes", "intake_dead_letters")
+MEASURED_TABLES = (
+    "skill_feedback",
+    "intake_outcomes",
+    "intake_dead_letters",
+    "intake_example_duplicates",
+    "intake_duplicate_keys",
+)
 COMMIT_BASIS = "row's commit timestamp (track_commit_timestamp) minus the enqueue wall time"
 CREATED_BASIS = (
     "row's created_at (its transaction's start, so an underestimate) minus the enqueue wall time"

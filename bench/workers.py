@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -15,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from producers.client import producer_app
+from worker import spawn
 
 log = logging.getLogger("bench.workers")
 
@@ -49,26 +46,20 @@ def start_worker(
     log_dir: Path,
     env: dict[str, str] | None = None,
     ready_timeout: float = 60.0,
+    tree: Path | None = None,
 ) -> Worker:
     """Start `celery -A app_module worker` on `queue` (names separated by commas); wait for it."""
     hostname = f"bench-{queue.split(',')[0]}-{uuid.uuid4().hex[:8]}@localhost"
     log_path = log_dir / f"{hostname.split('@')[0]}.log"
-    command = [
-        sys.executable, "-m", "celery", "-A", app_module, "worker",
-        "--queues", queue, "--concurrency", str(concurrency), "--pool", "prefork",
-        "--hostname", hostname, "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
-    ]  # fmt: skip
+    command = spawn.worker_command(
+        app=app_module, queues=queue.split(","), concurrency=concurrency, hostname=hostname,
+        loglevel="WARNING",
+    )  # fmt: skip
+    if tree is not None:
+        # Another checkout's code, with its own interpreter and packages.
+        command[0] = str(tree / ".venv" / "bin" / "python")
     with log_path.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **(env or {})},
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            # Its own process group: Ctrl-C of the harness reaches us, and we stop the whole tree.
-            start_new_session=True,
-        )
+        process = spawn.start(command, env=env, stdout=output, cwd=tree or ROOT)
     worker = Worker(process, hostname, log_path)
     try:
         _wait_ready(worker, broker_url, ready_timeout)
@@ -96,23 +87,9 @@ def _wait_ready(worker: Worker, broker_url: str, timeout: float) -> None:
 
 def stop_worker(worker: Worker, timeout: float = 30.0) -> None:
     """Warm shutdown (SIGTERM), then SIGKILL of the whole process group after `timeout`."""
-    stop_group(worker.process, timeout)
+    spawn.stop(worker.process, timeout)
 
 
 def stop_group(process: subprocess.Popen[Any], timeout: float = 30.0) -> None:
-    """Stop a child started with `start_new_session=True`, and anything left in its group."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            log.warning(
-                "pid %d ignored SIGTERM for %.0f s; killing its group", process.pid, timeout
-            )
-    # The child led its own group: its id is the group's id; only its descendants are in it.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        log.error("pid %d did not exit after SIGKILL", process.pid)
+    """Stop a child started in a process group of its own, and anything left in its group."""
+    spawn.stop(process, timeout)

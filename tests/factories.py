@@ -116,3 +116,30 @@ def training_example_row(
         "example_input": "i",
         "example_output": "o",
     }
+
+
+def golden_submission(world: World, **overrides: Any) -> dict[str, Any]:
+    """A golden example by the world's author, as a producer sends it."""
+    message = {
+        "submission_id": str(uuid.uuid4()),
+        "kind": "golden_example",
+        "tenant_id": world.tenant.id,
+        "user_id": world.author.id,
+        "skill_id": world.skill.id,
+        "example_input": "What is 2+2?",
+        "example_output": "4",
+        "expected_output": "4",
+        "quality_score": 8,
+    }
+    message.update(overrides)
+    return message
+
+
+def usage_submission(world: World, **overrides: Any) -> dict[str, Any]:
+    """A usage capture of the world's author (capture on, consent given in `world()`)."""
+    message = golden_submission(
+        world, kind="usage_capture", usage_event_id=f"evt-{uuid.uuid4().hex}"
+    )
+    message.pop("expected_output")
+    message.update(overrides)
+    return message

@@ -43,13 +43,8 @@ def redis_server() -> Iterator[str]:
     if url:
         yield url
         return
-    with tempfile.TemporaryDirectory(prefix="intake-test-redis-") as folder:
-        server = EmbeddedRedis(Path(folder), appendonly=False)
-        server.ensure_running()
-        try:
-            yield server.url(0)
-        finally:
-            server.stop()
+    with EmbeddedRedis.temporary("intake-test-redis-") as server:
+        yield server.url(0)
 
 
 @contextmanager

@@ -13,6 +13,10 @@ def runner(name: str) -> Callable[[Context], VariantResult]:
         from bench.variants.limit import run_limit
 
         return run_limit
+    if name in ("limit-outcomes", "redis"):
+        from bench.variants import references
+
+        return references.RUNNERS[name]
     if name == "inline":
         from bench.variants.inline import run_inline
 

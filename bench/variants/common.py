@@ -57,6 +57,9 @@ class VariantResult:
     enqueue_rate: float | None = None
     latency: Latency | None = None
     peak_rss_bytes: int | None = None
+    # CPU microseconds a submission of the throughput phase cost the worker (main and pool
+    # processes), PostgreSQL and Redis (None: not measured, or a server on another machine).
+    cpu_us: dict[str, float | None] | None = None
     notes: list[str] = field(default_factory=list)
     error: str | None = None
 

@@ -6,9 +6,11 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from bench.broker import purge
+from bench.cpu import CpuMeter
 from bench.procs import RssSampler
 from bench.producer import SendBatch, Submission, producer_app, send_all, send_paced
 from bench.variants.common import Context, VariantResult, latency_count, summarize
@@ -35,6 +37,8 @@ class IngestPath:
     batch: int
     open_sender: Callable[[Context], contextlib.AbstractContextManager[SendBatch]]
     completion: Callable[[Context, Worker], Completion]
+    # Run the workers from another checkout (its .venv) instead of this one.
+    tree: Path | None = None
 
     def latency_batch(self, rate: float) -> int:
         if self.batch == 1:
@@ -126,13 +130,14 @@ def run_path(ctx: Context, path: IngestPath) -> VariantResult:
     worker = start_worker(
         path.app_module, path.queue, broker_url=ctx.broker_url,
         concurrency=options.concurrency, log_dir=ctx.log_dir, env=ctx.worker_env,
+        tree=path.tree,
     )  # fmt: skip
     sampler = RssSampler([worker.pid]).start()
     completion = path.completion(ctx, worker)
     try:
         with path.open_sender(ctx) as send:
             _warm_up(ctx, path, send, completion)
-            _throughput(ctx, path, send, completion, result)
+            _throughput(ctx, path, send, completion, result, worker)
             if result.throughput:
                 _latency(ctx, path, send, completion, result)
     except Exception as exc:  # noqa: BLE001 - recorded in the report; the run goes on
@@ -155,13 +160,20 @@ def _warm_up(ctx: Context, path: IngestPath, send: SendBatch, completion: Comple
 
 
 def _throughput(
-    ctx: Context, path: IngestPath, send: SendBatch, completion: Completion, result: VariantResult
+    ctx: Context,
+    path: IngestPath,
+    send: SendBatch,
+    completion: Completion,
+    result: VariantResult,
+    worker: Worker,
 ) -> None:
     n = ctx.options.n
     items = ctx.workload.submissions(f"{path.name}-throughput", n)
     completion.reset()
+    meter = CpuMeter(worker.pid, ctx.database_url, ctx.broker_url)
     started, sent = send_all(items, send, path.batch)
     finished, done = completion.wait(n, ctx.options.phase_timeout(n))
+    result.cpu_us = meter.per_submission(n)
     result.completed = done
     result.seconds = finished - started
     result.throughput = n / result.seconds
@@ -207,6 +219,19 @@ def _latency(
         )  # fmt: skip
 
 
+def _before(make: Callable[[], IngestPath]) -> Callable[[Context], VariantResult]:
+    """The same path, its workers running the code of --baseline-tree."""
+
+    def run(ctx: Context) -> VariantResult:
+        path = make()
+        tree = ctx.options.baseline_tree
+        assert tree is not None
+        label = f"{path.label} before"
+        return run_path(ctx, replace(path, name=f"{path.name}-before", label=label, tree=tree))
+
+    return run
+
+
 def _runner(make: Callable[[], IngestPath]) -> Callable[[Context], VariantResult]:
     return lambda ctx: run_path(ctx, make())
 
@@ -216,4 +241,6 @@ RUNNERS = {
     "naive": _runner(_naive),
     "single": _runner(_single),
     "bulk": _runner(_bulk),
+    "single-before": _before(_single),
+    "bulk-before": _before(_bulk),
 }

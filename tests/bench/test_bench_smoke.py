@@ -13,16 +13,19 @@ from typing import Any
 import pytest
 
 from bench.cli import options_from
-from bench.options import VARIANTS
+from bench.options import DEFAULT_VARIANTS
+from bench.report import secrets_table
+from bench.secrets import measure as measure_secrets
 from tests import servers
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 200
+REFERENCES = {"limit", "limit-outcomes", "redis"}
 
 VARIANT_KEYS = {
     "name", "label", "n", "completed", "rows", "outcomes", "seconds", "throughput",
     "enqueue_rate", "latency", "peak_rss_bytes", "notes", "error", "ratio_to_limit",
-    "ratio_to_naive",
+    "ratio_to_naive", "cpu_us",
 }  # fmt: skip
 
 
@@ -48,6 +51,7 @@ def smoke_run(bench_environment: dict[str, str], tmp_path_factory: pytest.TempPa
             sys.executable, "-m", "bench", "--n", str(N), "--quick", "--latency-seconds", "0.5",
             "--memory-n", "400", "--memory-checkpoint", "200",
             "--reads-rows", "2000", "--reads-skills", "20", "--reads-samples", "20",
+            "--datasets-rows", "2000",
             "--out", str(out),
         ],
         cwd=ROOT,
@@ -63,11 +67,13 @@ def smoke_run(bench_environment: dict[str, str], tmp_path_factory: pytest.TempPa
 @pytest.mark.integration
 def test_every_variant_completes_each_of_its_submissions(smoke_run: Any) -> None:
     _, report = smoke_run
-    assert [row["name"] for row in report["variants"]] == list(VARIANTS)
+    # The *-before variants need another checkout (--baseline-tree); a default run has none.
+    assert [row["name"] for row in report["variants"]] == list(DEFAULT_VARIANTS)
     for row in report["variants"]:
         assert row["error"] is None, row
         assert row["completed"] == N, row
-        if row["name"] != "ceiling":
+        # The Celery no-op and the raw Redis round trips write no rows.
+        if row["name"] not in {"ceiling", "redis"}:
             assert row["rows"] == N, row
     outcomes = {row["name"]: row["outcomes"] for row in report["variants"]}
     for name in ("inline", "single", "bulk"):
@@ -77,11 +83,16 @@ def test_every_variant_completes_each_of_its_submissions(smoke_run: Any) -> None
 @pytest.mark.integration
 def test_the_results_json_has_the_expected_keys(smoke_run: Any) -> None:
     completed, report = smoke_run
-    assert set(report) == {"schema", "meta", "variants", "memory", "reads", "sanitizer", "targets"}
+    assert set(report) == {
+        *("schema", "meta", "variants", "memory", "reads", "sanitizer", "secrets", "datasets"),
+        "targets",
+    }
+    assert report["datasets"]["exports"]["plain"]["rows"] == 2000
     assert {"n", "concurrency", "cpus", "postgres", "broker", "mix"} <= set(report["meta"])
     for row in report["variants"]:
         assert set(row) == VARIANT_KEYS
-        if row["name"] != "limit":
+        # The references measured from the harness itself have no latency phase and no worker.
+        if row["name"] not in REFERENCES:
             assert set(row["latency"]) >= {"offered_rate", "count", "p50_ms", "p99_ms", "basis"}
             assert row["peak_rss_bytes"] > 0
     assert report["memory"]["rows"] == 400
@@ -89,8 +100,20 @@ def test_the_results_json_has_the_expected_keys(smoke_run: Any) -> None:
     assert {"count", "first_page", "load_seconds"} <= set(report["reads"])
     assert {row["text"] for row in report["sanitizer"]} >= {"plain prose", "code", "html-heavy"}
     assert all(row["us_per_kb"] > 0 for row in report["sanitizer"])
+    assert {row["name"] for row in report["secrets"]["classes"]} >= {"prefixed_token", "hash"}
+    assert report["secrets"]["false_positives"] == 0
     assert all({"target", "measured", "goal", "met"} == set(t) for t in report["targets"])
     assert "| variant | submissions/s |" in completed.stdout
+
+
+def test_the_secret_detector_report_gives_recall_and_false_positives_per_class() -> None:
+    measured = measure_secrets()
+    by_class = {row["name"]: row for row in measured["classes"]}
+    assert by_class["prefixed_token"]["positives"] > 0
+    assert by_class["public_key"]["negatives"] > 0 and by_class["public_key"]["fp_rate"] == 0
+    assert measured["min_recall"] >= 0.99
+    table = secrets_table(measured)
+    assert "| secrets: class |" in table and "| pair |" in table
 
 
 def test_quick_mode_scales_the_memory_and_reads_modes_down_unless_told_otherwise() -> None:

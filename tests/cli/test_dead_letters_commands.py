@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from producers.contract import QUEUE, new_submission_id
 from tests.cli.conftest import Invoke
 from worker import deadletters
-from worker.models import DeadLetter
+from worker.models import DeadLetter, DeadLetterReason
 
 SECRET_TEXT = "the example text nobody may print by accident"
 
@@ -31,16 +31,17 @@ def _letters(session: Session) -> tuple[int, int, str]:
     deadletters.add(
         session,
         [
-            deadletters.Letter(
-                reason="undecodable",
+            deadletters.of_message(
+                DeadLetterReason.UNDECODABLE,
+                b"m-1 body",
                 task_name="intake.submit",
                 error="body does not decode",
-                message_info={"task_id": "m-1", "body_bytes": 12},
+                info={"task_id": "m-1", "body_bytes": 12},
             ),
-            deadletters.Letter(
-                reason="retries_exhausted",
+            deadletters.of_submission(
+                DeadLetterReason.RETRIES_EXHAUSTED,
+                submission_id,
                 task_name="intake.submit",
-                submission_id=submission_id,
                 error="database unavailable",
                 payload=payload,
             ),
@@ -124,3 +125,73 @@ def test_replay_all_sends_each_unreplayed_submission_once(
 def test_replay_needs_ids_or_all_but_not_both(intake: Invoke) -> None:
     assert intake("dead-letters", "replay").exit_code == 2
     assert intake("dead-letters", "replay", "1", "--all").exit_code == 2
+
+
+def _decide(session: Session, submission_id: str, outcome: str) -> None:
+    from worker.models import IntakeOutcome
+
+    session.merge(
+        IntakeOutcome(
+            submission_id=submission_id,
+            tenant_id="t",
+            kind="golden_example",
+            outcome=outcome,
+            reason=None,
+        )
+    )
+    session.commit()
+
+
+def test_a_letter_whose_submission_was_accepted_since_is_resolved_and_never_replayed(
+    intake: Invoke, session: Session, redis_client: redis.Redis
+) -> None:
+    _, failed, submission_id = _letters(session)
+    _decide(session, submission_id, "accepted")
+    listed = json.loads(intake("dead-letters", "list", "--json").stdout)
+    newest = listed[0]
+    assert (newest["id"], newest["state"], newest["outcome"], newest["replayable"]) == (
+        failed,
+        "resolved",
+        "accepted",
+        False,
+    )
+    assert "resolved (accepted)" in intake("dead-letters", "list").stdout
+    assert json.loads(intake("dead-letters", "show", str(failed), "--json").stdout)["state"] == (
+        "resolved"
+    )
+    everything = intake("dead-letters", "replay", "--all")
+    assert everything.stdout.strip() == "nothing to replay"
+    named = intake("dead-letters", "replay", str(failed))
+    assert named.exit_code == 0, named.output
+    assert named.stdout.strip() == (
+        f"dead letter {failed} not sent: already resolved: submission {submission_id} is "
+        "accepted now"
+    )
+    assert redis_client.llen(QUEUE) == 0
+
+
+def test_a_letter_still_failed_is_open(intake: Invoke, session: Session) -> None:
+    _, failed, submission_id = _letters(session)
+    _decide(session, submission_id, "failed")
+    listed = intake("dead-letters", "list", "--state", "open", "--json")
+    assert [item["id"] for item in json.loads(listed.stdout)] == [failed]
+
+
+def test_replaying_twice_says_it_was_replayed_already_and_force_sends_again(
+    intake: Invoke, session: Session, redis_client: redis.Redis
+) -> None:
+    _, failed, _ = _letters(session)
+    assert intake("dead-letters", "replay", str(failed)).exit_code == 0
+    again = intake("dead-letters", "replay", str(failed))
+    assert again.exit_code == 0, again.output
+    assert again.stdout.startswith(f"dead letter {failed} not sent: already replayed at ")
+    assert "--force sends it again" in again.stdout
+    assert redis_client.llen(QUEUE) == 1
+    forced = intake("dead-letters", "replay", str(failed), "--force")
+    assert forced.stdout.startswith(f"replayed dead letter {failed}")
+    assert redis_client.llen(QUEUE) == 2
+    states = {
+        item["id"]: item["state"]
+        for item in json.loads(intake("dead-letters", "list", "--json").stdout)
+    }
+    assert states[failed] == "replayed"

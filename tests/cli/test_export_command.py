@@ -6,6 +6,8 @@ import csv
 import hashlib
 import io
 import json
+import os
+import stat
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -125,3 +127,56 @@ def test_an_unknown_tenant_writes_nothing(intake: Invoke, tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "unknown tenant" in result.stderr
     assert not target.exists()
+
+
+def test_a_fifo_or_a_device_is_refused_and_left_in_place(
+    intake: Invoke, session: Session, tmp_path: Path
+) -> None:
+    # Found by a newcomer: `-o /dev/full` replaced the device with a plain file.
+    world = factories.world(session)
+    add_example(session, world)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (fifo, Path("/dev/null")):
+        result = intake("export", "--tenant", world.tenant.id, "-o", str(target))
+        assert result.exit_code == 1
+        assert result.stderr.strip() == (
+            f"error: {target} is not a regular file: give a file name (or - for stdout)"
+        )
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    assert not Path("/dev/null.manifest.json").exists()
+
+
+def test_a_symbolic_link_is_written_through(
+    intake: Invoke, session: Session, tmp_path: Path
+) -> None:
+    world = factories.world(session)
+    add_example(session, world)
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    result = intake("export", "--tenant", world.tenant.id, "-o", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert json.loads(real.read_text())["tenant_id"] == world.tenant.id
+
+
+def test_an_empty_output_name_is_refused(intake: Invoke, session: Session) -> None:
+    world = factories.world(session)
+    result = intake("export", "--tenant", world.tenant.id, "-o", "")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: -o needs a file name ('-' for standard output)"
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(
+    intake: Invoke, session: Session, tmp_path: Path
+) -> None:
+    world = factories.world(session)
+    target = tmp_path / "a\x1b[31mb.jsonl"
+    result = intake("export", "--tenant", world.tenant.id, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.exists()
+    assert "\x1b" not in result.output
+    assert "a\\x1b[31mb.jsonl" in result.output

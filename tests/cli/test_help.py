@@ -67,7 +67,15 @@ def test_status_of_an_unknown_submission_exits_1_and_says_so(intake: Invoke) -> 
 def test_logs_can_be_json_lines_on_stderr(intake: Invoke) -> None:
     import json
 
-    result = intake("--log-format", "json", "status", str(uuid.uuid4()))
+    result = intake("-v", "--log-format", "json", "status", str(uuid.uuid4()))
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if line.startswith("{")]
     assert lines and all(json.loads(line)["level"] for line in lines)
+
+
+def test_commands_are_quiet_unless_asked_to_say_more(intake: Invoke) -> None:
+    quiet = intake("status", str(uuid.uuid4()))
+    assert quiet.exit_code == 1
+    assert quiet.stderr == ""
+    said = intake("-v", "status", str(uuid.uuid4()))
+    assert "INFO worker.runtime: using PostgreSQL" in said.stderr

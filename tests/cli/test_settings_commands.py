@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from tests import factories
 from tests.cli.conftest import Invoke
+from worker.ingest.facts import get_sample_rates
 from worker.models import SettingsAudit
 from worker.operations.audit import current_operator
 from worker.queries import get_site_settings
-from worker.sampling import get_sample_rates
 
 
 def test_capture_on_then_off_switches_the_tenant_and_audits_who_did_it(

@@ -88,3 +88,89 @@ def test_plot_without_matplotlib_says_how_to_install_it(
     assert result.exit_code == 1
     assert "matplotlib" in result.stderr and "pip install" in result.stderr
     assert not (tmp_path / "s.png").exists()
+
+
+def test_stats_of_a_tenant_nobody_knows_is_an_error(intake: Invoke) -> None:
+    result = intake("stats", "--tenant", "nope")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: unknown tenant: nope"
+
+
+def test_stats_of_a_tenant_known_only_by_its_rejections_are_shown(
+    intake: Invoke, session: Session
+) -> None:
+    session.add(
+        IntakeOutcome(
+            submission_id=str(uuid.uuid4()),
+            tenant_id="not-on-the-platform",
+            kind="golden_example",
+            outcome="rejected",
+            reason="unknown_tenant",
+        )
+    )
+    session.commit()
+    result = intake("stats", "--tenant", "not-on-the-platform", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["totals"] == {"rejected": 1}
+
+
+def test_the_timeline_counts_outcomes_per_bucket(intake: Invoke, session: Session) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    world = factories.world(session)
+    now = session.execute(select(func.now())).scalar_one()
+    for hours_ago, outcome, reason in [
+        (5, "accepted", None),
+        (5, "accepted", None),
+        (1, "rejected", "not_author"),
+    ]:
+        session.add(
+            IntakeOutcome(
+                submission_id=str(uuid.uuid4()),
+                tenant_id=world.tenant.id,
+                kind="golden_example",
+                outcome=outcome,
+                reason=reason,
+                recorded_at=now - timedelta(hours=hours_ago),
+            )
+        )
+    session.commit()
+    stats = json.loads(intake("stats", "--tenant", world.tenant.id, "--json").stdout)
+    assert stats["bucket_seconds"] == 30 * 60
+    assert [(t["outcome"], t["reason"], t["count"]) for t in stats["timeline"]] == [
+        ("accepted", None, 2),
+        ("rejected", "not_author", 1),
+    ]
+    starts = [t["start"] for t in stats["timeline"]]
+    assert starts == sorted(starts)
+
+
+def test_plot_of_a_busy_day_with_a_few_problems_is_drawn(
+    intake: Invoke, session: Session, tmp_path: Path
+) -> None:
+    pytest.importorskip("matplotlib")
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    world = factories.world(session)
+    now = session.execute(select(func.now())).scalar_one()
+    for n in range(300):
+        session.add(
+            IntakeOutcome(
+                submission_id=str(uuid.uuid4()),
+                tenant_id=world.tenant.id,
+                kind="usage_capture",
+                outcome="accepted" if n % 100 else "failed",
+                reason=None if n % 100 else "retries_exhausted",
+                recorded_at=now - timedelta(minutes=n * 4),
+            )
+        )
+    session.commit()
+    for window in ("24h", "30m", "7d"):
+        target = tmp_path / f"stats-{window}.png"
+        result = intake("stats", "--since", window, "--plot", str(target))
+        assert result.exit_code == 0, result.output
+        assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -19,6 +18,7 @@ from producers import IntakeClient
 from producers.client import producer_app
 from producers.contract import QUEUES
 from tests.integration.brokers import AMQP, AMQP_URL, REDIS, AmqpBroker, Broker, RedisBroker
+from worker import spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,41 +63,12 @@ def start_worker(
 def _spawn(
     name: str, concurrency: int, env: dict[str, str], output: IO[bytes]
 ) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "worker.app",
-            "worker",
-            "--queues",
-            ",".join(QUEUES),
-            "--concurrency",
-            str(concurrency),
-            "--pool",
-            "prefork",
-            "--hostname",
-            name,
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-    )
+    command = spawn.worker_command(queues=QUEUES, concurrency=concurrency, hostname=name)
+    return spawn.start(command, env=env, stdout=output, cwd=ROOT)
 
 
 def stop_worker(worker: WorkerProcess) -> None:
-    worker.process.terminate()
-    try:
-        worker.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        worker.process.kill()
-        worker.process.wait()
+    spawn.stop(worker.process)
 
 
 @pytest.fixture(scope="module", params=[REDIS, AMQP])

@@ -139,8 +139,20 @@ MALFORMED_CALLS: list[tuple[bytes, dict[str, Any], str]] = [
     (raw.task_body({"wrong": 1}), {}, "undecodable"),
     (raw.task_body({"submissions": "nope"}), {"task": "intake.submit_many"}, "undecodable"),
     (raw.task_body({"submission": {}}), {"task": "no.such.task"}, "unknown_task"),
-    (raw.task_body({"submission": {}}), {"task": None}, "unknown_message"),
-    (b"[" + b" " * 100_000 + b"]", {}, "oversized"),
+    (raw.task_body({"submission": {}}), {"task": None}, "malformed_envelope"),
+    (b"[" + b" " * 300_000 + b"]", {}, "oversized"),
+    # A `task` header that is a table once stopped the worker on RabbitMQ (unhashable type).
+    (raw.task_body({"submission": {}}), {"task": {"a": 1}}, "malformed_envelope"),
+    (raw.task_body({"submission": {}}), {"task": ["intake.submit"]}, "malformed_envelope"),
+    (
+        raw.task_body({"submission": {}}),
+        {"headers": {"id": ["not", "a", "string"]}},
+        "malformed_envelope",
+    ),
+    # Celery's built-in tasks do not run from the intake queues.
+    (raw.task_body({"tasks": []}), {"task": "celery.group"}, "unknown_task"),
+    (raw.task_body({"task": {}, "it": []}), {"task": "celery.map"}, "unknown_task"),
+    (raw.task_body({}), {"task": "celery.chord_unlock"}, "unknown_task"),
 ]
 
 
@@ -187,7 +199,7 @@ def test_amqp_messages_with_no_celery_headers_or_properties_are_dead_lettered(
     broker.publish(amqp.Message(raw.task_body({"submission": submission})))
     assert_still_processing(client, world)
     wait_for(lambda: len(dead_letter_reasons(session)) >= 2)
-    assert dead_letter_reasons(session) == ["unknown_message"] * 2
+    assert dead_letter_reasons(session) == ["malformed_envelope"] * 2
     assert broker.waiting() == 0
 
 
