@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from hypothesis import settings
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +16,14 @@ from worker import migrate
 from worker.db import dispose_engines, get_engine
 from worker.models import Base
 from worker.settings import reload_settings
+
+# Property tests: no deadlines (the machines are shared and noisy), and a failure prints the blob
+# that replays it. Developers' runs draw new examples every time, to find new shapes; CI
+# (HYPOTHESIS_PROFILE=ci) draws the same ones on every run, so that a run decides on the code
+# and not on the draw. A shape found either way is kept as a named `@example`.
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.register_profile("ci", deadline=None, print_blob=True, derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,6 @@ from tests import factories
 from tests.integration.conftest import start_worker, stop_worker
 from worker.models import IntakeOutcome, SkillFeedback
 
-NODE = "intake-scratch@localhost"
 TIMEOUT_MS = 3000
 
 pytestmark = pytest.mark.skipif(
@@ -51,6 +50,8 @@ def _listening(port: int) -> bool:
 def scratch_rabbitmq() -> Iterator[str]:
     """A RabbitMQ node of this test's own, with a short consumer timeout; its AMQP URL."""
     folder = Path(tempfile.mkdtemp(prefix="intake-rabbitmq-"))
+    # A name of this run's own: a node left behind by another run cannot take it.
+    node = f"intake-scratch-{folder.name.rsplit('-', 1)[-1]}@localhost"
     port, dist_port = _free_port(), _free_port()
     (folder / "rabbitmq.conf").write_text(
         f"listeners.tcp.default = {port}\nconsumer_timeout = {TIMEOUT_MS}\nloopback_users = none\n"
@@ -63,7 +64,7 @@ def scratch_rabbitmq() -> Iterator[str]:
         shutil.chown(item, "rabbitmq", "rabbitmq")
     env = {
         **os.environ,
-        "RABBITMQ_NODENAME": NODE,
+        "RABBITMQ_NODENAME": node,
         "RABBITMQ_NODE_PORT": str(port),
         "RABBITMQ_DIST_PORT": str(dist_port),
         "RABBITMQ_MNESIA_BASE": str(folder / "mnesia"),
@@ -81,7 +82,7 @@ def scratch_rabbitmq() -> Iterator[str]:
             time.sleep(0.5)
         yield f"amqp://guest:guest@127.0.0.1:{port}//"
     finally:
-        subprocess.run(["rabbitmqctl", "-n", NODE, "stop"], env=env, capture_output=True)
+        subprocess.run(["rabbitmqctl", "-n", node, "stop"], env=env, capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
 
 
