@@ -148,6 +148,7 @@ KEPT_AS_WRITTEN = [
     "List<Object> things",
     "Optional<Image> cover",
     "List<Table> rows",
+    "Ref<A>",
     "Map<Tr, Td>",
     "<button on:click={increment}>+</button>",
     "<title>Page</title>",

@@ -213,6 +213,8 @@ def test_faithful_neutralization_escapes_every_ampersand_and_angle_bracket_or_no
 @example("if (i<n) {", "\n", "} x=1 onmouseover=go() y>")
 @example("", "", "<TABLE>")  # found by the generator: the page's form loses its input's place
 @example("", "", "<LINK HREF>")  # found by the generator: a link without rel loads nothing
+@example("<A>", "", "<TABLE>")  # found by the generator: the page held in an `a` with no href
+@example("<a href=https://example.com/>", "", "<TABLE>")
 def test_two_stored_texts_side_by_side_hold_no_active_markup(
     first: str, separator: str, second: str
 ) -> None:
