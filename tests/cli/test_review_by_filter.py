@@ -20,14 +20,15 @@ from worker.operations import review
 
 
 def pending_rows(session: Session, world: factories.World, count: int, **fields: str) -> None:
-    """`count` pending usage captures of the world's skill, created a second apart, oldest first."""
+    """`count` pending usage captures of the world's skill, created a minute apart, oldest first
+    (a slow machine must not age one past a bound between the INSERT and the command)."""
     session.execute(
         text(
             "INSERT INTO skill_feedback (id, tenant_id, skill_id, user_id, feedback_type, "
             "example_input, example_output, status, source, usage_event_id, created_at) "
             "SELECT gen_random_uuid()::text, :tenant, :skill, :user, 'training_example', "
             "'in', 'out', 'pending', :source, 'evt-' || gen_random_uuid(), "
-            "now() - make_interval(secs => :count - g) "
+            "now() - make_interval(mins => :count - g) "
             "FROM generate_series(1, :count) AS g"
         ),
         {
@@ -108,8 +109,8 @@ def test_limit_takes_the_oldest_and_before_takes_the_old_ones(
         .order_by(SkillFeedback.created_at)
     ).all()
     assert oldest == ["dismissed"] * 4 + ["pending"] * 6
-    # Created 0..9 seconds ago: older than 3.5 s are the rows aged 4 to 9 s, four of them left.
-    result = intake("review", "approve", *by, "--before", "3.5s", "--dry-run")
+    # Created 0..9 minutes ago: older than 210 s are the rows aged 4 to 9 min, four of them left.
+    result = intake("review", "approve", *by, "--before", "210s", "--dry-run")
     assert result.stdout.startswith("would approve 2 pending example(s)"), result.output
 
 
