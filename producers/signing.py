@@ -16,11 +16,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from producers.errors import ProducerConfigurationError
+
 SIGNATURE_FIELD = "signature"
 ALGORITHM = "HMAC-SHA256"
 
 
-class SigningKeyError(ValueError):
+class SigningKeyError(ProducerConfigurationError, ValueError):
     """A signing-key configuration that cannot be used."""
 
 

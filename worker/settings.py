@@ -21,7 +21,10 @@ from worker.tenancy import WORKER_ROLE
 class Settings(BaseSettings):
     """Environment-driven settings; unset URLs mean "use the embedded servers"."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+    # Inputs stay out of errors: a URL may hold a password, INTAKE_SIGNING_KEYS holds secrets.
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     broker_url: str | None = Field(
@@ -110,6 +113,20 @@ class Settings(BaseSettings):
         if level not in _LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}, not {value!r}")
         return level
+
+    @field_validator("signing_keys_spec")
+    @classmethod
+    def _signing_keys(cls, value: str | None) -> str | None:
+        # Refused at start-up, not by the first batch in a pool process (a worker_lost letter).
+        from producers.signing import SigningKeyError, parse_keys
+
+        try:
+            parse_keys(value)
+        except SigningKeyError:
+            raise ValueError(
+                "must be id:secret entries, comma-separated, each secret 16+ characters"
+            ) from None
+        return value
 
     @field_validator("database_url")
     @classmethod

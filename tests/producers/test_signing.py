@@ -6,8 +6,11 @@ from typing import Any
 
 import pytest
 
-from producers import IntakeClient, parse_submission
+from pydantic import ValidationError
+
+from producers import IntakeClient, ProducerConfigurationError, parse_submission
 from producers.signing import SigningKeyError, canonical, parse_keys, sign, verify
+from worker.settings import Settings
 
 VECTOR = {
     "submission_id": "6f1c2b8e-1d2a-4c5b-9e8f-0a1b2c3d4e5f",
@@ -85,3 +88,19 @@ def test_verification_of_text_that_cannot_be_encoded_is_false() -> None:
     keys = {"k1": b"s" * 16}
     for body in ({"tenant_id": "\ud800"}, {"tenant_id": nested}):
         assert verify({**body, "signature": {"key_id": "k1", "value": "abc"}}, keys) is False
+
+
+@pytest.mark.parametrize("spec", ["short", "a:short", ":0123456789abcdef", "0123456789abcdefX"])
+def test_malformed_keys_are_a_configuration_error_of_both_sides(
+    spec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The producer's: one of its documented tree, raised when the client is made.
+    monkeypatch.setenv("INTAKE_SIGNING_KEYS", spec)
+    with pytest.raises(ProducerConfigurationError):
+        IntakeClient(broker_url="redis://127.0.0.1:1/0")
+    # The worker's: refused with the other settings when they are read, at start-up, not by
+    # the first batch in a pool process; the secret is never repeated.
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert "INTAKE_SIGNING_KEYS" in str(refused.value)
+    assert spec not in str(refused.value)
