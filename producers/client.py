@@ -222,7 +222,7 @@ class IntakeClient:
     def wait(self, submission_id: str | uuid.UUID, timeout: float = 30.0) -> SubmissionStatus:
         """Poll until the submission has an outcome; OutcomeTimeout after `timeout` seconds.
 
-        A malformed id fails at once (SubmissionInvalid), never after the timeout.
+        A malformed id or timeout fails at once (SubmissionInvalid), never after the timeout.
         """
         return self._outcomes.wait(submission_id, timeout)
 

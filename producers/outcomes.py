@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -73,9 +74,10 @@ class OutcomeReader:
     def wait(self, submission_id: str | uuid.UUID, timeout: float = 30.0) -> SubmissionStatus:
         """Poll until the submission has an outcome; OutcomeTimeout after `timeout` seconds.
 
-        A malformed id fails at once (SubmissionInvalid), never after the timeout.
+        A malformed id or timeout fails at once (SubmissionInvalid), never after the timeout.
         """
         submission_id = submission_key(submission_id)
+        timeout = seconds_to_wait(timeout)
         deadline = time.monotonic() + timeout
         delay = 0.02
         while True:
@@ -87,6 +89,18 @@ class OutcomeReader:
                 raise OutcomeTimeout(f"no outcome for {submission_id} after {timeout}s")
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, 0.5)
+
+
+def seconds_to_wait(timeout: object) -> float:
+    """A wait's timeout as seconds; SubmissionInvalid unless a finite number, 0 or more."""
+    if (
+        isinstance(timeout, int | float)
+        and not isinstance(timeout, bool)
+        and math.isfinite(timeout)
+        and timeout >= 0
+    ):
+        return float(timeout)
+    raise SubmissionInvalid({"timeout": ["must be a number of seconds, 0 or more"]})
 
 
 def submission_key(submission_id: object) -> str:

@@ -110,6 +110,15 @@ def test_status_takes_a_uuid_in_any_spelling(client: IntakeClient) -> None:
         assert client.status(spelling).submission_id == str(submission_id)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -1, "5", None, True, b"1"])
+def test_wait_refuses_a_timeout_that_is_not_seconds_at_once(
+    client: IntakeClient, bad: object
+) -> None:
+    # Found by hand: nan waited forever, "5" raised a bare TypeError, -1 timed out.
+    with pytest.raises(SubmissionInvalid, match="timeout: must be a number of seconds"):
+        client.wait(str(uuid.uuid4()), timeout=bad)  # type: ignore[arg-type]
+
+
 def test_a_wait_that_runs_out_raises_outcome_timeout(client: IntakeClient) -> None:
     with pytest.raises(OutcomeTimeout):
         client.wait(str(uuid.uuid4()), timeout=0.05)

@@ -248,6 +248,9 @@ export class IntakeClient {
 
   /** Poll until the submission has an outcome; OutcomeTimeout after `timeoutMs` (default 30 s). */
   async wait(submissionId: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<SubmissionStatus> {
+    if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new SubmissionInvalid({ timeout: ["must be a number of milliseconds, 0 or more"] });
+    }
     const deadline = performance.now() + timeoutMs;
     let delay = 20;
     for (;;) {

@@ -151,6 +151,12 @@ describe("the client", () => {
     assert.ok(performance.now() - started < 5000);
   });
 
+  test("a timeout that is not milliseconds fails at once instead of waiting", async () => {
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1, "5"]) {
+      await assert.rejects(client.wait(randomUUID(), { timeoutMs: bad as number }), SubmissionInvalid);
+    }
+  });
+
   test("wait gives up with OutcomeTimeout", async () => {
     await assert.rejects(client.wait(randomUUID(), { timeoutMs: 200 }), OutcomeTimeout);
   });
