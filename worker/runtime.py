@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from producers.errors import safe_url
 from worker.embedded import EmbeddedServers
+from worker.embedded.errors import EmbeddedServerError
 from worker.settings import Settings, get_settings, reload_settings
 
 log = logging.getLogger("worker.runtime")
@@ -45,11 +46,14 @@ def _key(settings: Settings) -> tuple[str | None, str | None, str]:
     return (settings.database_url, settings.broker_url, str(settings.data_dir))
 
 
-def prepare(*, keep_servers: bool = False) -> Runtime:
+def prepare(*, keep_servers: bool = False, create: bool = False) -> Runtime:
     """Start embedded servers for whatever is not configured and export their URLs.
 
-    Servers this process starts are stopped when it exits, unless `keep_servers`. Called again
-    in the same process, it returns what it settled on (and says which servers it uses once).
+    Only with `create` (the worker, `migrate`, the demo) are servers made in a data folder that
+    has none yet: another command pointed at a mistyped folder is refused, instead of starting
+    an empty database there. Servers this process starts are stopped when it exits, unless
+    `keep_servers`. Called again in the same process, it returns what it settled on (and says
+    which servers it uses once).
     """
     settings = get_settings()
     if (known := _prepared.get(_key(settings))) is not None:
@@ -58,6 +62,12 @@ def prepare(*, keep_servers: bool = False) -> Runtime:
         runtime = Runtime(settings, None)
     else:
         servers = EmbeddedServers(settings.data_dir)
+        if not create and not servers.made():
+            raise EmbeddedServerError(
+                f"cannot use the data folder {servers.data_dir}: no servers were ever started "
+                "there; run `intake worker` first, set INTAKE_DATA_DIR to the folder the worker "
+                "uses, or set DATABASE_URL and CELERY_BROKER_URL"
+            )
         if not keep_servers:
             # Registered first: a start that fails half way still stops what it started.
             atexit.register(servers.stop_started)

@@ -12,7 +12,7 @@ def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> 
     from worker import migrate as migrations
     from worker.runtime import prepare
 
-    prepare()
+    prepare(create=True)
     migrations.upgrade(revision=revision)
     typer.echo(f"database at revision {revision}")
 
@@ -37,7 +37,7 @@ def worker(
     from worker import migrate as migrations
     from worker.runtime import prepare
 
-    runtime = prepare()
+    runtime = prepare(create=True)
     if runtime.embedded is not None and "postgres" in runtime.embedded.serving:
         migrations.upgrade()
     else:

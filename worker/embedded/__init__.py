@@ -80,6 +80,10 @@ class EmbeddedServers:
     def servers_file(self) -> Path:
         return self.data_dir / SERVERS_FILE
 
+    def made(self) -> bool:
+        """Whether servers were ever started in this data folder (a cluster or a Redis folder)."""
+        return (self.postgres.pgdata / "PG_VERSION").exists() or self.redis.directory.exists()
+
     def database_url(self) -> str:
         """The URL of the service's database on the embedded PostgreSQL (which must run)."""
         return self.postgres.url(EMBEDDED_DATABASE)

@@ -41,7 +41,7 @@ def demo(
     from worker.db import session_factory
     from worker.runtime import prepare
 
-    runtime = prepare()
+    runtime = prepare(create=True)
     migrate.upgrade()
     factory = session_factory()
     with factory() as session, session.begin():
@@ -52,7 +52,11 @@ def demo(
     with IntakeClient(runtime.settings.broker_url) as client, _Sender(client) as send:
         for case in first_round:
             send(case)
-        output.warn(f"sent {len(first_round)} submissions; a worker decides them...")
+        later = len(sent) - len(first_round) + 1
+        output.warn(
+            f"sent {len(first_round)} submissions; a worker decides them, then {later} more "
+            "follow (resends and one that fails)..."
+        )
         worker = DemoWorker()
         try:
             statuses = {case.id: client.wait(case.id, timeout=timeout) for case in first_round}
