@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,10 +28,10 @@ from worker.cli.dataset_options import (
 )
 from worker.cli.options import ByOption, JsonOption, SourceOption, TenantOption, changed_by
 from worker.datasets import versions as operations
-from worker.datasets.chat import DEFAULT_MAX_TOKENS
+from worker.datasets.chat import DEFAULT_MAX_TOKENS, Problem
 from worker.datasets.models import DatasetVersion
 from worker.datasets.selection import ExportFilters, Selection, count, live_query
-from worker.datasets.validation import validate_file
+from worker.datasets.validation import ValidationReport, validate_file
 
 app = typer.Typer(
     help="Golden datasets: immutable versions and fine-tuning checks.", no_args_is_help=True
@@ -192,9 +193,41 @@ def validate(
     """Check a chat JSONL file as a fine-tuning job would; exit 1 if any line would be refused."""
     with output.reported_errors():
         report = validate_file(path, max_tokens)
+    if not report.lines:
+        # Nothing a fine-tuning job could train on: not "all ready".
+        output.fail(f"{path}: no lines to validate")
     if as_json:
         output.emit_json(report.as_dict())
     else:
-        output.say(report.describe())
+        output.say(report.describe() + _format_hint(path, report))
     if report.refused:
         raise typer.Exit(1)
+
+
+def _format_hint(path: Path, report: ValidationReport) -> str:
+    """A hint when refused lines are JSON objects without `messages`: another format's export
+    (jsonl, hf) rather than broken chat lines."""
+    malformed = {n for n, found in report.first_refused if Problem.MALFORMED in found}
+    if not malformed or not path.is_file():  # (a pipe cannot be read twice)
+        return ""
+    try:
+        with path.open("rb") as lines:
+            for number, raw in enumerate(lines, start=1):
+                if number > max(malformed):
+                    break
+                if number in malformed and _lacks_messages(raw):
+                    return (
+                        f" - line {number} has no `messages`: this checks the openai-chat "
+                        "format (`intake export -f openai-chat`)"
+                    )
+    except OSError:
+        return ""  # only a hint
+    return ""
+
+
+def _lacks_messages(raw: bytes) -> bool:
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(document, dict) and "messages" not in document
