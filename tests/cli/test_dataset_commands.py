@@ -127,10 +127,6 @@ def test_errors_are_one_line_with_a_non_zero_exit(
             ("export", "--tenant", tenant, "--split-files", "-o", str(tmp_path / "d")),
             "--split-files needs --splits",
         ),
-        (
-            ("export", "--tenant", tenant, "--splits", "1,2", "-o", str(tmp_path / "y.jsonl")),
-            "splits must be three",
-        ),
         (("export", "--tenant", tenant, "-f", "hf", "-o", "-"), "needs a folder"),
         (("dataset", "version", "show", "nope", "--tenant", tenant), "unknown dataset version"),
         (("dataset", "version", "create", "v1", "--tenant", "no-such-tenant"), "unknown tenant"),

@@ -63,7 +63,7 @@ def test_stats_print_two_tables_when_piped(intake: Invoke, session: Session) -> 
 
 def test_a_malformed_window_is_a_clear_error(intake: Invoke) -> None:
     result = intake("stats", "--since", "yesterday")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "30m, 24h or 7d" in result.stderr
 
 

@@ -8,19 +8,20 @@ import typer
 
 from worker.cli import output
 from worker.cli.database import transaction
-from worker.cli.options import ByOption, TenantOption, changed_by
+from worker.cli.options import NUMBER_ARGUMENT, ByOption, TenantOption, changed_by
+from worker.cli.options import sample_rate as checked_rate
 from worker.operations import capture as operations
 from worker.sanitize import Policy
 
 app = typer.Typer(help="Usage-capture options of a tenant.", no_args_is_help=True)
 
 
-@app.command("sample-rate")
+@app.command("sample-rate", context_settings=NUMBER_ARGUMENT)
 def sample_rate(
     rate: Annotated[
         float,
         typer.Argument(
-            min=0.0, max=1.0, help="Fraction of usage captures kept, 0 to 1 (default 1)."
+            help="Fraction of usage captures kept, 0 to 1 (default 1).", callback=checked_rate
         ),
     ],
     tenant: TenantOption,

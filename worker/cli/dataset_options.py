@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from worker.cli import output
+from worker.cli.options import checked
 from worker.datasets.formats import ExportFormat
 from worker.datasets.splits import DEFAULT_SEED, SplitPlan
 
@@ -82,6 +83,7 @@ SplitsOption = Annotated[
         "--splits",
         help="Train,validation,test ratios, e.g. 0.8,0.1,0.1: adds a split to every example.",
         show_default=False,
+        callback=checked(SplitPlan.parse),
     ),
 ]
 SplitSeedOption = Annotated[

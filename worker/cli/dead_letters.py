@@ -8,7 +8,8 @@ import typer
 
 from worker.cli import output
 from worker.cli.database import runtime, transaction
-from worker.cli.options import JsonOption
+from worker.cli.options import NUMBER_ARGUMENT, JsonOption
+from worker.cli.options import letter_ids as checked_ids
 from worker.operations import dead_letters as operations
 from worker.operations.dead_letters import LetterState
 
@@ -84,9 +85,9 @@ def _state_text(letter: operations.LetterSummary) -> str:
     return letter.state.value
 
 
-@app.command("show")
+@app.command("show", context_settings=NUMBER_ARGUMENT)
 def show(
-    letter_id: Annotated[int, typer.Argument(help="Dead letter id.")],
+    letter_id: Annotated[int, typer.Argument(help="Dead letter id.", callback=checked_ids)],
     payload: Annotated[
         bool,
         typer.Option("--payload", help="Also print the kept submission, example text included."),
@@ -125,7 +126,9 @@ def show(
 
 @app.command("replay")
 def replay(
-    letter_ids: Annotated[list[int] | None, typer.Argument(help="Dead letter ids.")] = None,
+    letter_ids: Annotated[
+        list[int] | None, typer.Argument(help="Dead letter ids.", callback=checked_ids)
+    ] = None,
     replay_all: Annotated[
         bool,
         typer.Option("--all", help="Every open letter: kept, not replayed, still undecided."),

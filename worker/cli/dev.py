@@ -14,6 +14,7 @@ import typer
 from worker.cli import output
 from worker.cli.database import transaction
 from worker.cli.options import ByOption, changed_by
+from worker.cli.options import sample_rate as checked_rate
 from worker.operations import capture, consent, seeding
 
 DEV_ONLY = (
@@ -61,7 +62,9 @@ def create_tenant(
     ] = None,
     sample_rate: Annotated[
         float | None,
-        typer.Option("--sample-rate", min=0.0, max=1.0, help="Fraction of captures kept (0-1)."),
+        typer.Option(
+            "--sample-rate", help="Fraction of captures kept (0-1).", callback=checked_rate
+        ),
     ] = None,
     inactive: Annotated[
         bool, typer.Option("--inactive", help="Make it inactive (its submissions are rejected).")

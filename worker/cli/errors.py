@@ -72,6 +72,34 @@ def first_line(exc: BaseException | str, limit: int = 300) -> str:
     return type(exc).__name__ if isinstance(exc, BaseException) else ""
 
 
+def cannot_write(destination: Path, error: OSError) -> str:
+    """`cannot write DESTINATION: why`, worded from what failed and how.
+
+    What failed may be a temporary file beside the destination (an export is written under a
+    temporary name, then renamed), so its errno speaks of the folder, not of the destination:
+    ENOENT in a folder that exists (/proc, /sys) is a folder that takes no new files.
+    """
+    failed = Path(error.filename) if error.filename is not None else destination
+    folder = failed.parent
+    if error.errno == errno.EISDIR:
+        return f"{failed} is a folder: give a file name"
+    if error.errno == errno.ENOSPC:
+        why = "no space left on the device"
+    elif error.errno == errno.EROFS:
+        why = f"{folder} is on a read-only file system"
+    elif error.errno == errno.ENOENT and not folder.is_dir():
+        why = f"the folder {folder} does not exist: create it first"
+    elif error.errno == errno.ENOENT:
+        why = f"the folder {folder} does not allow creating files"
+    elif error.errno in (errno.EACCES, errno.EPERM) and failed.exists():
+        why = f"{failed} may not be written (permission denied)"
+    elif error.errno in (errno.EACCES, errno.EPERM):
+        why = f"no permission to create files in the folder {folder}"
+    else:
+        why = error.strerror or first_line(error)
+    return f"cannot write {destination}: {why}"
+
+
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc

@@ -32,6 +32,7 @@ from worker.cli.dataset_options import (
     progress_bar,
     split_plan,
 )
+from worker.cli.errors import cannot_write
 from worker.cli.options import SourceOption, TenantOption
 from worker.datasets import export as operations
 from worker.datasets.chat import DEFAULT_MAX_TOKENS, ChatOptions
@@ -106,9 +107,17 @@ def _export(
         with progress_bar("exporting", total, show) as advance:
             if destination == STDOUT:
                 return _to_stdout(session, prepared, advance), None
-            written = operations.write_files(
-                session, prepared, Path(destination), created_at=created_at, progress=advance
-            )
+            try:
+                written = operations.write_files(
+                    session, prepared, Path(destination), created_at=created_at, progress=advance
+                )
+            except OutputUnusable as exc:
+                # Its words are the errno's alone ("No such file or directory" for /proc/version).
+                if isinstance(exc.__cause__, OSError):
+                    raise OutputUnusable(
+                        cannot_write(Path(destination), exc.__cause__)
+                    ) from exc.__cause__
+                raise
             return written.summary, written
 
 

@@ -20,7 +20,9 @@ def report(problem: Problem) -> None:
     """`error: <message>` as one line on stderr (red on a terminal)."""
     if not problem.message:
         return
-    message = printable(" ".join(problem.message.split()))
+    # Lines joined, spaces within a line kept: "a  b" in a message is what was given.
+    lines = (line.strip() for line in problem.message.splitlines())
+    message = printable(" ".join(line for line in lines if line))
     typer.echo(f"{typer.style('error:', fg='red', bold=True)} {message}", err=True)
 
 
@@ -56,7 +58,9 @@ class IntakeGroup(TyperGroup):
     """A Typer group whose commands end in one `error:` line and an exit status, never a trace.
 
     Usage errors (a missing option, a value of the wrong type) exit 2; what a command raises is
-    explained by `worker.cli.errors.explain` (exit 1); Ctrl-C exits 130.
+    explained by `worker.cli.errors.explain` (exit 1); Ctrl-C exits 130. A group named without
+    a command (bare `intake` too) prints its help on stdout and exits 2, as Click does for a
+    missing command.
     """
 
     def invoke(self, ctx: Any) -> Any:

@@ -98,7 +98,8 @@ def draw(stats: Stats, path: Path) -> None:
         axes.set_axisbelow(True)
     _reason_totals(reason_totals, stats, colours)
     _skills(skills, stats)
-    figure.savefig(path, dpi=100)
+    # (A PNG whatever the name ends with: matplotlib would add ".png" to a name without one.)
+    figure.savefig(path, dpi=100, format="png")
 
 
 def _stack(

@@ -14,7 +14,7 @@ import typer
 
 from worker.cli import output
 from worker.cli.database import snapshot, transaction
-from worker.cli.options import SourceOption
+from worker.cli.options import SourceOption, checked
 from worker.models import TRAINING_EXAMPLE, SkillFeedback
 from worker.operations import bulk_review, lookup
 from worker.operations import review as operations
@@ -46,7 +46,11 @@ TenantFilter = Annotated[
 ]
 BeforeFilter = Annotated[
     str | None,
-    typer.Option("--before", help="Filter: created before a date/time (2026-11-30) or age (7d)."),
+    typer.Option(
+        "--before",
+        help="Filter: created before a date/time (2026-11-30) or age (7d).",
+        callback=checked(bulk_review.parse_before),
+    ),
 ]
 LimitOption = Annotated[
     int | None, typer.Option("--limit", min=1, help="Filter: at most this many, oldest first.")
@@ -71,14 +75,21 @@ def _review(
     batch_size: int,
 ) -> None:
     filtered = selection.skill_id or selection.tenant_id
-    if bool(ids) == bool(filtered):
+    # --skill and --tenant together select the pending examples of that skill in that tenant;
+    # what may not be combined is naming ids and selecting by filter.
+    if ids and filtered:
         raise typer.BadParameter(
-            "name example ids, or select with --skill and/or --tenant (not both)",
-            param_hint="IDS",
+            "name example ids or select with --skill/--tenant, not both", param_hint="IDS"
+        )
+    if not ids and not filtered:
+        raise typer.BadParameter(
+            "name example ids, or select with --skill, --tenant or both", param_hint="IDS"
         )
     if ids and (before or limit or dry_run or selection.source):
         raise typer.BadParameter("--source, --before, --limit and --dry-run go with a filter")
     if ids:
+        # (No id shape is checked, unlike `intake status`: example ids are the platform's text
+        # ids, not only the UUIDs this service gives the examples it stores.)
         _review_ids(status, ids, by, notes)
     else:
         _review_filtered(status, selection, by, notes, before, limit, dry_run, batch_size)

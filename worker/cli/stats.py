@@ -9,13 +9,21 @@ import typer
 
 from worker.cli import output
 from worker.cli.database import snapshot
-from worker.cli.options import JsonOption
+from worker.cli.errors import cannot_write
+from worker.cli.options import JsonOption, checked
 from worker.operations import stats as operations
 
 
 def stats(
     tenant: Annotated[str | None, typer.Option("--tenant", help="Only this tenant.")] = None,
-    since: Annotated[str, typer.Option("--since", help="Window: 30m, 24h, 7d, 2w...")] = "24h",
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            help="Window: 30m, 24h, 7d, 2w...",
+            callback=checked(operations.parse_window),
+        ),
+    ] = "24h",
     skills: Annotated[
         int, typer.Option("--skills", min=1, help="Skills to list (most examples first).")
     ] = 20,
@@ -37,6 +45,8 @@ def stats(
             plots.draw(result, plot)
         except plots.PlottingUnavailable as exc:
             output.fail(str(exc))
+        except OSError as exc:
+            output.fail(cannot_write(plot, exc))
     if as_json:
         output.emit_json(_document(result, plot))
         return

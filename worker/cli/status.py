@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from worker.cli import output
 from worker.cli.database import transaction
+from worker.cli.options import require_id_shape
 from worker.models import IntakeOutcome
 from worker.operations import lookup
 from worker.operations.errors import NotFound
@@ -27,12 +28,9 @@ def status(
 ) -> None:
     """Print a submission's outcome and reason (exit 1 while it has none)."""
     submission_id = submission_id.strip()
-    if len(submission_id) < lookup.MIN_PREFIX or not lookup.looks_like_uuid_prefix(submission_id):
-        raise typer.BadParameter(
-            f"{submission_id[:60]!r} is not a submission id: give the UUID the producer "
-            f"returned, or its first {lookup.MIN_PREFIX} or more characters",
-            param_hint="SUBMISSION_ID",
-        )
+    require_id_shape(
+        submission_id, "submission", "SUBMISSION_ID", whole="the UUID the producer returned"
+    )
     with transaction() as session:
         row = _find(session, submission_id.lower())
         record: dict[str, Any] = {

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from worker.db import in_array
 from worker.models import TRAINING_EXAMPLE, Skill, SkillFeedback, Tenant
-from worker.operations.errors import InvalidValue, NotAllowed, NotFound, UnknownTenant
+from worker.operations.errors import (
+    InvalidValue,
+    NotAllowed,
+    NotFound,
+    UnknownTenant,
+    shown_id,
+)
 from worker.operations.review import (
     ReviewStatus,
     may_review,
@@ -61,21 +67,28 @@ class ReviewPlan:
     skills: int
 
 
-def resolve_before(session: Session, text: str) -> datetime:
-    """`--before`: an ISO 8601 date or time (UTC unless it says), or an age such as `7d`."""
+def parse_before(text: str) -> datetime | timedelta:
+    """`--before` read without the database: a moment (UTC unless it says), or an age."""
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         try:
-            age = parse_window(text)
+            return parse_window(text)
         except InvalidValue:
             raise InvalidValue(
-                f"--before takes a date or time (2026-11-30, 2026-11-30T12:00+01:00) or an "
-                f"age (24h, 7d), not {text[:40]!r}"
+                f"give a date or time (2026-11-30, 2026-11-30T12:00+01:00) or an age "
+                f"(24h, 7d), not {text[:40]!r}"
             ) from None
-        now: datetime = session.execute(select(func.now())).scalar_one()
-        return now - age
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def resolve_before(session: Session, text: str) -> datetime:
+    """`--before`: an ISO 8601 date or time (UTC unless it says), or an age such as `7d`."""
+    parsed = parse_before(text)
+    if isinstance(parsed, datetime):
+        return parsed
+    now: datetime = session.execute(select(func.now())).scalar_one()
+    return now - parsed
 
 
 def plan_review(
@@ -91,7 +104,7 @@ def plan_review(
     ):
         # Refused whether or not anything is pending: the answer must not depend on that.
         raise NotAllowed(
-            f"user {reviewer_id} may not review the examples of skill {skill.id}: "
+            f"user {shown_id(reviewer_id)} may not review the examples of skill {skill.id}: "
             "only the skill's author or an admin of its tenant may review its examples"
         )
     groups = session.execute(
@@ -109,7 +122,8 @@ def plan_review(
         shown = ", ".join(f"{skill_id} ({count})" for skill_id, count in refused[:5])
         more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
         raise NotAllowed(
-            f"user {reviewer_id} may not review the pending examples of skill(s) {shown}{more}: "
+            f"user {shown_id(reviewer_id)} may not review the pending examples of skill(s) "
+            f"{shown}{more}: "
             "only the skill's author or an admin of its tenant may review its examples"
         )
     total = sum(count for *_, count in groups)
@@ -200,7 +214,8 @@ def _check_selection(session: Session, selection: Selection) -> Skill | None:
             raise NotFound("skill", [selection.skill_id])
         if selection.tenant_id is not None and skill.tenant_id != selection.tenant_id:
             raise InvalidValue(
-                f"skill {skill.id} belongs to tenant {skill.tenant_id}, not {selection.tenant_id}"
+                f"skill {skill.id} belongs to tenant {skill.tenant_id}, "
+                f"not {shown_id(selection.tenant_id)}"
             )
         return skill
     return None

@@ -7,6 +7,18 @@ from collections.abc import Iterable
 from worker.errors import PermanentError
 
 
+def shown_id(value: str) -> str:
+    """An id as given, for a message: plain when it reads back exactly, else quoted and escaped.
+
+    Empty, with whitespace or with control characters, it is quoted as Python writes it
+    ('acme\\nfoo', 'a  b'): a line break would end a one-line message early, and two spaces,
+    a tab or a trailing space would read as something else.
+    """
+    if value and value.isprintable() and not any(char.isspace() for char in value):
+        return value
+    return repr(value)
+
+
 class OperationError(PermanentError):
     """An operation refused: nothing it would have changed was changed."""
 
@@ -20,9 +32,7 @@ class NotFound(OperationError):
 
     def __init__(self, what: str, ids: Iterable[str]) -> None:
         self.ids = sorted(set(ids))
-        # (An empty id would read as nothing at all: it is shown quoted.)
-        shown = [repr(found) if not found.strip() else found for found in self.ids]
-        super().__init__(f"unknown {what}: {', '.join(shown)}")
+        super().__init__(f"unknown {what}: {', '.join(shown_id(found) for found in self.ids)}")
 
 
 class UnknownTenant(NotFound):

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from worker.db import in_array
 from worker.models import TRAINING_EXAMPLE, Skill, SkillFeedback, Status, User
-from worker.operations.errors import InvalidValue, NotAllowed, UnknownExample, UnknownUser
+from worker.operations.errors import (
+    InvalidValue,
+    NotAllowed,
+    UnknownExample,
+    UnknownUser,
+    shown_id,
+)
 
 ADMIN_ROLE = "admin"
 
@@ -78,8 +84,8 @@ def review_examples(
     ]
     if refused:
         raise NotAllowed(
-            f"user {reviewer_id} may not review {', '.join(refused)}: only the skill's author "
-            "or an admin of its tenant may review its examples"
+            f"user {shown_id(reviewer_id)} may not review {', '.join(refused)}: only the skill's "
+            "author or an admin of its tenant may review its examples"
         )
     reviewed_at = set_status(session, ids, status, reviewer_id=reviewer_id, notes=notes)
     return Review(ids, status, reviewer_id, reviewed_at, notes)

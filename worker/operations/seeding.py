@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from worker.models import SiteSettings, Skill, Tenant, TenantCapture, User, UserPreferences
-from worker.operations.errors import InvalidValue, UnknownTenant, UnknownUser
+from worker.operations.errors import InvalidValue, UnknownTenant, UnknownUser, shown_id
 from worker.rules import DEFAULT_SAMPLE_RATE, consents
 
 MAX_ID_LENGTH = 255
@@ -115,7 +115,9 @@ def put_user(
         session.add(row)
     else:
         if tenant_id is not None and tenant_id != row.tenant_id:
-            raise InvalidValue(f"user {user_id} belongs to tenant {row.tenant_id}, not {tenant_id}")
+            raise InvalidValue(
+                f"user {user_id} belongs to tenant {row.tenant_id}, not {shown_id(tenant_id)}"
+            )
         if email is not None and email != row.email:
             _unique(session, User, "email", email, user_id, "user")
             row.email = email
@@ -182,7 +184,7 @@ def _new_skill(
     tenant = tenant_id or author.tenant_id
     if tenant != author.tenant_id:
         raise InvalidValue(
-            f"the author {author.id} belongs to tenant {author.tenant_id}, not {tenant}: "
+            f"the author {author.id} belongs to tenant {author.tenant_id}, not {shown_id(tenant)}: "
             "a skill's author is a user of its tenant"
         )
     row = Skill(
@@ -206,7 +208,9 @@ def _update_skill(
     slug: str | None,
 ) -> None:
     if tenant_id is not None and tenant_id != row.tenant_id:
-        raise InvalidValue(f"skill {row.id} belongs to tenant {row.tenant_id}, not {tenant_id}")
+        raise InvalidValue(
+            f"skill {row.id} belongs to tenant {row.tenant_id}, not {shown_id(tenant_id)}"
+        )
     if author is not None:
         if author.tenant_id != row.tenant_id:
             raise InvalidValue(
