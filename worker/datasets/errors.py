@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from worker.operations.errors import InvalidValue, NotFound, OperationError
+from worker.operations.errors import InvalidValue, NotFound, OperationError, shown_id
 
 # How many ids an error message names before it says "and N more".
 SHOWN_IDS = 5
 
 
 def _ids(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:SHOWN_IDS])
+    shown = ", ".join(shown_id(found) for found in ids[:SHOWN_IDS])
     return shown + (f" and {len(ids) - SHOWN_IDS} more" if len(ids) > SHOWN_IDS else "")
 
 
@@ -21,7 +21,7 @@ class UnknownVersion(NotFound):
     reason = "unknown_version"
 
     def __init__(self, tenant_id: str, name: str) -> None:
-        super().__init__(f"dataset version in tenant {tenant_id}", [name])
+        super().__init__(f"dataset version in tenant {shown_id(tenant_id)}", [name])
 
 
 class VersionExists(OperationError):
@@ -30,7 +30,9 @@ class VersionExists(OperationError):
     reason = "version_exists"
 
     def __init__(self, tenant_id: str, name: str) -> None:
-        super().__init__(f"tenant {tenant_id} already has a dataset version named {name!r}")
+        super().__init__(
+            f"tenant {shown_id(tenant_id)} already has a dataset version named {name!r}"
+        )
 
 
 class VersionChanged(OperationError):
